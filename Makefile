@@ -1,0 +1,83 @@
+# Everyday commands. `make help` lists them. Both Python 3.10 environments live in .venv/.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ifneq (,$(wildcard .env))
+include .env
+export
+endif
+
+RASA_VENV := .venv/rasa
+APP_VENV  := .venv/app
+RASA      := $(RASA_VENV)/bin/rasa
+PY        := $(APP_VENV)/bin/python
+GENERATED := nlu/generated/faq.yml
+CONV_TESTS := tests/conversations
+
+.PHONY: help install run serve chat build content-check endpoints train lint typecheck validate unit \
+        rasa-test e2e test eval clean
+
+help: ## List the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(RASA_VENV)/.installed: requirements/rasa.lock pyproject.toml
+	@py=$$(scripts/find-python310) || exit 1; \
+	 rm -rf $(RASA_VENV) && $$py -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install --quiet --upgrade "pip<26" setuptools wheel
+	$(RASA_VENV)/bin/pip install --quiet -r requirements/rasa.lock
+	@# Our Rasa-side components and their dependency-free helpers; --no-deps keeps Rasa's pins.
+	$(RASA_VENV)/bin/pip install --quiet --no-deps -e .
+	touch $@
+
+$(APP_VENV)/.installed: requirements/app.lock pyproject.toml
+	@py=$$(scripts/find-python310) || exit 1; \
+	 rm -rf $(APP_VENV) && $$py -m venv $(APP_VENV)
+	$(APP_VENV)/bin/pip install --quiet --upgrade "pip<26" setuptools wheel
+	$(APP_VENV)/bin/pip install --quiet -r requirements/app.lock
+	$(APP_VENV)/bin/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(RASA_VENV)/.installed $(APP_VENV)/.installed ## Create both environments (Rasa; our code)
+
+build: $(APP_VENV)/.installed ## Turn content/ into Rasa training data (nlu/generated/)
+	$(PY) -m assistant_core.content build
+
+content-check: $(APP_VENV)/.installed ## Check content/ and name every error with file, line and fix
+	$(PY) -m assistant_core.content check
+
+train: install build ## Train the model, only if its inputs changed
+	$(PY) scripts/train.py
+
+run: train ## Run everything: actions, Rasa, and the bot (Telegram if TELEGRAM_BOT_TOKEN is set, else a local chat)
+	$(PY) -m assistant_core.stack run
+
+serve: train ## Run only the action server and Rasa (REST at http://127.0.0.1:5005/webhooks/rest/webhook)
+	$(PY) -m assistant_core.stack serve
+
+lint: $(APP_VENV)/.installed ## ruff (lint + format check) and yamllint
+	$(APP_VENV)/bin/ruff check .
+	$(APP_VENV)/bin/ruff format --check .
+	$(APP_VENV)/bin/yamllint -s config.yml domain.yml credentials.yml endpoints.yml nlu/base.yml stories content
+
+typecheck: $(APP_VENV)/.installed ## mypy --strict on our packages
+	$(APP_VENV)/bin/mypy
+
+validate: install build ## rasa data validate
+	scripts/validate.sh
+
+unit: $(APP_VENV)/.installed build ## Unit tests (fast, no servers)
+	$(APP_VENV)/bin/pytest -m "not e2e" -q
+
+rasa-test: train ## Rasa conversation tests through the trained model
+	$(RASA) test core --model var/models/assistant.tar.gz --stories $(CONV_TESTS) \
+	  --fail-on-prediction-errors --out var/results/conversations
+
+e2e: train ## End-to-end: real action server, Rasa server and bot against a fake Telegram API
+	$(APP_VENV)/bin/pytest -m e2e -q
+
+test: lint typecheck content-check validate unit train rasa-test e2e ## Everything CI checks
+
+eval: train ## NLU evaluation on the frozen held-out set (outside CI)
+	$(PY) scripts/evaluate.py
+
+clean: ## Remove models, generated data and local databases (keeps the environments)
+	rm -rf var nlu/generated

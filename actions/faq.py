@@ -1,0 +1,60 @@
+"""FAQ answers: renders the entry the ResponseSelector (or a topic button) chose, from content/."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from assistant_core.content import ContentUnavailable, RenderError
+from assistant_core.faq_choice import FaqChoice, choose
+
+log = logging.getLogger(__name__)
+
+
+def topic_payload(key: str) -> str:
+    return "/choose_topic" + json.dumps({"topic": key}, separators=(",", ":"))
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        choice = choose(tracker.latest_message or {})
+        repo = services.content()
+        try:
+            if choice.key is None:
+                return self._did_you_mean(dispatcher, repo, choice)
+            answer = repo.render(choice.key, services.question_date())
+        except (ContentUnavailable, RenderError):
+            log.exception("Could not render FAQ %s", choice.key)
+            dispatcher.utter_message(response="utter_content_unavailable")
+            return []
+        if answer is None:
+            log.error("FAQ key %s chosen but not in content/", choice.key)
+            dispatcher.utter_message(response="utter_content_unavailable")
+            return []
+        buttons = [{"title": title, "payload": topic_payload(key)} for key, title in answer.related]
+        dispatcher.utter_message(text=answer.text, buttons=buttons)
+        return []
+
+    @staticmethod
+    def _did_you_mean(dispatcher: CollectingDispatcher, repo: Any, choice: FaqChoice) -> list[dict[str, Any]]:
+        buttons = []
+        for key in choice.candidates:
+            title = repo.title(key)
+            if title:
+                buttons.append({"title": title, "payload": topic_payload(key)})
+        if not buttons:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        buttons.append({"title": repo.text("did_you_mean_none"), "payload": "/help"})
+        dispatcher.utter_message(text=repo.text("did_you_mean"), buttons=buttons)
+        return []

@@ -1,0 +1,24 @@
+"""Lazily created services for actions: rasa-sdk instantiates actions at import with no arguments."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from assistant_core.clock import today_jakarta
+from assistant_core.content import ContentRepository
+from assistant_core.settings import ROOT
+
+
+@lru_cache(maxsize=1)
+def content() -> ContentRepository:
+    """The live content repository; tests may call `content.cache_clear()` to swap folders."""
+    return ContentRepository(Path(os.environ.get("CONTENT_DIR", str(ROOT / "content"))))
+
+
+def question_date() -> date:
+    """The date whose facts apply: today in WIB, or ASSISTANT_TODAY (YYYY-MM-DD) to preview a date."""
+    frozen = os.environ.get("ASSISTANT_TODAY", "").strip()
+    return date.fromisoformat(frozen) if frozen else today_jakarta()

@@ -1,0 +1,1 @@
+"""Framework-free logic shared by the bot, the actions and the Rasa-side components."""

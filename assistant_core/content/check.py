@@ -1,0 +1,177 @@
+"""The content check: every problem an editor can cause, with file, line, entry and the fix."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+from assistant_core.content.loader import Problem
+from assistant_core.content.render import RenderError, render_entry
+from assistant_core.content.repository import Snapshot, build_snapshot
+
+TELEGRAM_LIMIT = 4096
+MIN_QUESTIONS = 15
+MAX_TITLE = 32
+ALLOWED_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "blockquote", "a"})
+_TAG = re.compile(r"<(/?)([a-zA-Z0-9-]*)([^<>]*)>")
+_HREF = re.compile(r'^\s+href="([^"]*)"\s*$')
+_BARE_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);)")
+_ENTITY_SYNTAX = re.compile(r"[\[\]{}]")
+
+
+def normalise_question(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def html_problems(text: str) -> list[tuple[str, str]]:
+    """Problems in Telegram's HTML subset, as (message, fix) pairs."""
+    found: list[tuple[str, str]] = []
+    stack: list[str] = []
+    for match in _TAG.finditer(text):
+        closing, name, attrs = match.group(1) == "/", match.group(2).lower(), match.group(3)
+        if name not in ALLOWED_TAGS:
+            found.append(
+                (
+                    f"tag <{name}> tidak didukung Telegram",
+                    'pakai hanya <b>, <i>, <u>, <s>, <code>, <blockquote> atau <a href="https://...">',
+                )
+            )
+            continue
+        if closing:
+            if not stack or stack[-1] != name:
+                found.append(
+                    (
+                        f"</{name}> tidak punya pasangan pembuka",
+                        "pastikan setiap tag dibuka dan ditutup berurutan, mis. <b>...</b>",
+                    )
+                )
+            else:
+                stack.pop()
+            continue
+        if name == "a":
+            href = _HREF.match(attrs)
+            url = urlparse(href.group(1)) if href else None
+            if not url or url.scheme != "https" or "." not in url.netloc or " " in href.group(1):  # type: ignore[union-attr]
+                found.append(
+                    (
+                        f"tautan tidak valid: {match.group(0)}",
+                        'tulis tautan sebagai <a href="https://alamat.lengkap/">teks</a>',
+                    )
+                )
+        elif attrs.strip():
+            found.append((f"tag <{name}> tidak boleh punya atribut", f"tulis <{name}> saja"))
+        stack.append(name)
+    for name in reversed(stack):
+        found.append((f"<{name}> tidak ditutup", f"tambahkan </{name}> di akhir bagian yang ditebalkan/dimiringkan"))
+    stripped = _TAG.sub("", text)
+    if "<" in stripped or ">" in stripped:
+        found.append(
+            (
+                "ada tanda < atau > di luar tag",
+                "tulis &lt; untuk < dan &gt; untuk >, atau pakai kata 'kurang dari'/'lebih dari'",
+            )
+        )
+    if _BARE_AMP.search(stripped):
+        found.append(("ada tanda & yang tidak ditulis sebagai &amp;", "ganti & dengan &amp; atau kata 'dan'"))
+    return found
+
+
+def check_dates(snapshot: Snapshot, today: date) -> list[date]:
+    """Today plus every date from a year back on which some fact changes value."""
+    days = {today}
+    for fact in snapshot.facts.values():
+        for day in fact.boundaries():
+            if today - timedelta(days=366) <= day <= today + timedelta(days=3 * 366):
+                days.add(day)
+                days.add(day - timedelta(days=1))
+    return sorted(days)
+
+
+def check_snapshot(snapshot: Snapshot, today: date) -> list[Problem]:
+    problems = list(snapshot.problems)
+    env = next(iter(snapshot.templates.values())).environment if snapshot.templates else None
+    seen_questions: dict[str, tuple[str, str]] = {}
+    dates = check_dates(snapshot, today)
+    for entry in snapshot.entries.values():
+
+        def problem(
+            message: str, fix: str, entry_key: str = entry.key, file: str = entry.file, line: int | None = entry.line
+        ) -> None:
+            problems.append(Problem(file, line, entry_key, message, fix))
+
+        if len(entry.title) > MAX_TITLE:
+            problem(
+                f"judul {len(entry.title)} karakter, terlalu panjang untuk tombol",
+                f"persingkat title menjadi paling banyak {MAX_TITLE} karakter",
+            )
+        if entry.reviewed > today:
+            problem(f"tanggal reviewed {entry.reviewed} ada di masa depan", "isi dengan tanggal peninjauan terakhir")
+        if len(entry.questions) < MIN_QUESTIONS:
+            problem(
+                f"hanya {len(entry.questions)} contoh pertanyaan",
+                f"tambahkan sampai minimal {MIN_QUESTIONS}, dengan gaya bahasa yang beragam (lihat content/README.md)",
+            )
+        for question in entry.questions:
+            norm = normalise_question(question)
+            if not norm:
+                problem("ada contoh pertanyaan kosong", "hapus baris '- ' yang kosong")
+                continue
+            if _ENTITY_SYNTAX.search(question):
+                problem(f"pertanyaan '{question}' memuat tanda [ ] {{ }}", "hapus tanda kurung siku/kurawal")
+            if norm in seen_questions and seen_questions[norm][0] != entry.key:
+                other_key, other_file = seen_questions[norm]
+                problem(
+                    f"pertanyaan '{question}' juga ada di entri '{other_key}' ({other_file})",
+                    "satu pertanyaan hanya boleh di satu entri: hapus atau ubah salah satunya",
+                )
+            seen_questions.setdefault(norm, (entry.key, entry.file))
+        for key in entry.related:
+            if key not in snapshot.entries:
+                problem(f"related menyebut '{key}' yang tidak ada", "perbaiki ejaan key atau hapus dari related")
+            elif key == entry.key:
+                problem("related menyebut entri itu sendiri", "hapus key entri ini dari related")
+        template = snapshot.templates.get(entry.key)
+        if template is None or env is None:
+            continue
+        reported: set[str] = set()
+        for day in dates:
+            try:
+                answer = render_entry(
+                    env,
+                    template,
+                    entry,
+                    snapshot.facts,
+                    snapshot.titles,
+                    day,
+                )
+            except RenderError as exc:
+                if str(exc) not in reported:
+                    reported.add(str(exc))
+                    problem(
+                        f"jawaban gagal dibuat untuk tanggal {day}: {exc}",
+                        "pakai nama fakta yang ada di content/facts/, dan beri {% if %} "
+                        "untuk fakta yang bisa tidak berlaku",
+                    )
+                continue
+            if len(answer.text) > TELEGRAM_LIMIT:
+                key = f"len:{day}"
+                if "len" not in reported:
+                    reported.add(key)
+                    reported.add("len")
+                    problem(
+                        f"jawaban {len(answer.text)} karakter (tanggal {day}), "
+                        f"melebihi batas Telegram {TELEGRAM_LIMIT}",
+                        "persingkat jawaban, atau pecah menjadi dua entri yang saling merujuk di related",
+                    )
+            for message, fix in html_problems(answer.text):
+                if message not in reported:
+                    reported.add(message)
+                    problem(message, fix)
+    return problems
+
+
+def check_content(content_dir: Path, today: date) -> list[Problem]:
+    """Load content/ and return every problem found (empty list = content is good)."""
+    return check_snapshot(build_snapshot(content_dir), today)

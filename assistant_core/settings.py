@@ -1,0 +1,110 @@
+"""Typed settings read once from the environment by each entry point and passed down."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    var_dir: Path
+    content_dir: Path
+    database_url: str
+    redis_url: str | None
+    bind_host: str
+    rasa_port: int
+    action_port: int
+    rasa_url: str
+    rasa_timeout: float
+    rasa_api_token: str | None
+    telegram_token: str | None = field(repr=False)
+    telegram_api_base_url: str
+    telegram_webhook_url: str | None
+    telegram_webhook_secret: str | None = field(repr=False)
+    webhook_port: int
+    pseudonym_key: bytes = field(repr=False)
+    log_level: str
+
+    @property
+    def action_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    @property
+    def rest_webhook(self) -> str:
+        return f"{self.rasa_url.rstrip('/')}/webhooks/rest/webhook"
+
+
+def _pseudonym_key(env: Mapping[str, str], var_dir: Path) -> bytes:
+    """The key that turns Telegram ids into pseudonyms: from PSEUDONYM_KEY, else a local secret file."""
+    configured = env.get("PSEUDONYM_KEY", "").strip()
+    if configured:
+        if len(configured) < 16:
+            raise SettingsError("PSEUDONYM_KEY must be at least 16 characters")
+        return configured.encode()
+    path = var_dir / "pseudonym.key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    root = Path(env.get("ASSISTANT_ROOT", str(ROOT)))
+    var_dir = Path(env.get("VAR_DIR", str(root / "var")))
+    if not var_dir.is_absolute():
+        var_dir = root / var_dir
+    rasa_port = _int(env, "RASA_PORT", 5005)
+    return Settings(
+        root=root,
+        var_dir=var_dir,
+        content_dir=Path(env.get("CONTENT_DIR", str(root / "content"))),
+        database_url=env.get("DATABASE_URL", "").strip() or f"sqlite:///{var_dir / 'assistant.db'}",
+        redis_url=env.get("REDIS_URL", "").strip() or None,
+        bind_host=env.get("BIND_HOST", "").strip() or "127.0.0.1",
+        rasa_port=rasa_port,
+        action_port=_int(env, "ACTION_PORT", 5055),
+        rasa_url=env.get("RASA_URL", "").strip() or f"http://127.0.0.1:{rasa_port}",
+        rasa_timeout=_float(env, "RASA_TIMEOUT", 8.0),
+        rasa_api_token=env.get("RASA_API_TOKEN", "").strip() or None,
+        telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org/bot",
+        telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", "").strip() or None,
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
+        webhook_port=_int(env, "WEBHOOK_PORT", 8443),
+        pseudonym_key=_pseudonym_key(env, var_dir),
+        log_level=env.get("LOG_LEVEL", "INFO").upper(),
+    )

@@ -1,0 +1,53 @@
+"""Entry point: the Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise the local terminal chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+
+from assistant_core.content import ContentRepository
+from assistant_core.db import create_tables, make_engine
+from assistant_core.settings import load_settings
+from bot import logging_setup
+from bot.callbacks import CallbackStore
+from bot.conversation import Conversation
+from bot.local_chat import run_local_chat
+from bot.rasa_client import RasaClient
+from bot.telegram_app import build_application
+
+log = logging.getLogger("bot")
+
+
+def main() -> None:
+    settings = load_settings()
+    logging_setup.configure(
+        settings.log_level if settings.telegram_token else "WARNING",
+        [s for s in (settings.telegram_token, settings.telegram_webhook_secret) if s],
+    )
+    content = ContentRepository(settings.content_dir)
+    conversation = Conversation(RasaClient(settings.rest_webhook, settings.rasa_timeout), content)
+    if not settings.telegram_token:
+        asyncio.run(run_local_chat(settings, conversation))
+        return
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    application = build_application(settings, conversation, CallbackStore(engine))
+    if settings.telegram_webhook_url:
+        log.info("Starting Telegram bot in webhook mode on %s:%s", settings.bind_host, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.bind_host,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        log.info("Starting Telegram bot with long polling")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""The Telegram Application: one builder, handlers in ordered groups, one error handler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from assistant_core.pseudonym import conversation_id
+from assistant_core.settings import Settings
+from bot.callbacks import CallbackStore, register_safely
+from bot.conversation import Conversation
+from bot.render import Outgoing, button_rows
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("start", "Mulai dan lihat menu"),
+    BotCommand("menu", "Pilihan topik"),
+    BotCommand("bantuan", "Apa yang bisa saya bantu"),
+]
+# Commands map to payloads the Rasa channel accepts without having offered them.
+COMMAND_PAYLOADS = {"start": "/greet", "menu": "/help", "bantuan": "/help"}
+SEEN_UPDATES = 2048
+
+
+@dataclass
+class BotDeps:
+    settings: Settings
+    conversation: Conversation
+    callbacks: CallbackStore
+    seen_updates: OrderedDict[int, None] = field(default_factory=OrderedDict)
+    # Updates run concurrently, but one user's messages must reach Rasa in the order sent.
+    sender_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(default_factory=weakref.WeakValueDictionary)
+
+    def lock_for(self, sender: str) -> asyncio.Lock:
+        lock = self.sender_locks.get(sender)
+        if lock is None:
+            lock = asyncio.Lock()
+            self.sender_locks[sender] = lock
+        return lock
+
+
+def deps(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:
+    value = context.application.bot_data["deps"]
+    assert isinstance(value, BotDeps)
+    return value
+
+
+def sender_for(update: Update, settings: Settings) -> str | None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None:
+        return None
+    return conversation_id(settings.pseudonym_key, chat.id, user.id if user else None, chat.type == ChatType.PRIVATE)
+
+
+def keyboard(outgoing: Outgoing, store: CallbackStore) -> InlineKeyboardMarkup | None:
+    if not outgoing.buttons:
+        return None
+    rows = [
+        [
+            InlineKeyboardButton(b.title, url=b.payload)
+            if b.payload.startswith("https://")
+            else InlineKeyboardButton(b.title, callback_data=register_safely(store, b.payload, b.title))
+            for b in row
+        ]
+        for row in button_rows(outgoing.buttons)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_all(message: Message, outgoing: list[Outgoing], store: CallbackStore) -> None:
+    for item in outgoing:
+        await message.get_bot().send_message(message.chat_id, item.text, reply_markup=keyboard(item, store))
+
+
+async def converse(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, metadata: dict[str, Any] | None = None
+) -> None:
+    d = deps(context)
+    message = update.effective_message
+    sender = sender_for(update, d.settings)
+    if message is None or sender is None:
+        return
+    async with d.lock_for(sender):
+        try:
+            await message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING)
+        except TelegramError:
+            log.debug("typing indicator failed", exc_info=True)
+        replies = await d.conversation.turn(sender, text, metadata)
+        await send_all(message, replies, d.callbacks)
+
+
+async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Telegram may deliver an update twice (retries); answer it once."""
+    seen = deps(context).seen_updates
+    if update.update_id in seen:
+        raise ApplicationHandlerStop
+    seen[update.update_id] = None
+    while len(seen) > SEEN_UPDATES:
+        seen.popitem(last=False)
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    metadata = None
+    if name == "start" and context.args:
+        # Deep link t.me/<bot>?start=<source>: kept as the user's source for outreach attribution.
+        metadata = {"source": context.args[0][:64]}
+    await converse(update, context, COMMAND_PAYLOADS.get(name, "/help"), metadata)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    text = message.text
+    if message.chat.type != ChatType.PRIVATE:
+        me = context.bot.username
+        if not me or f"@{me}".lower() not in text.lower():
+            return  # in groups, only messages that mention the bot
+        text = text.replace(f"@{me}", "").strip()
+    await converse(update, context, text)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    d = deps(context)
+    resolved = d.callbacks.resolve(query.data)
+    await query.answer()  # always, so the button's spinner stops
+    if resolved is None:
+        message = update.effective_message
+        if message is not None:
+            await message.get_bot().send_message(message.chat_id, d.conversation.texts.text("button_expired"))
+        await converse(update, context, "/help")
+        return
+    payload, title = resolved
+    message = update.effective_message
+    if message is not None:
+        await message.get_bot().send_message(
+            message.chat_id, f"<i>{d.conversation.texts.text('button_chosen').format(title=title)}</i>"
+        )
+    await converse(update, context, payload)
+
+
+async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    await message.reply_text(deps(context).conversation.texts.text("unsupported_media"))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("Error while handling an update", exc_info=context.error)
+
+
+def build_application(settings: Settings, conversation: Conversation, callbacks: CallbackStore) -> Application:  # type: ignore[type-arg]
+    """The bot: Telegram in, Rasa over HTTP, replies rendered once for every channel."""
+    if not settings.telegram_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is required for the Telegram bot")
+    base = settings.telegram_api_base_url.rstrip("/")
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        await app.bot.set_my_commands(COMMANDS)
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        await conversation.rasa.close()
+
+    application = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .base_url(base)
+        .base_file_url(base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data["deps"] = BotDeps(settings, conversation, callbacks)
+    # Group -1 runs first: duplicate deliveries stop here. Group 0: exactly one handler answers.
+    application.add_handler(TypeHandler(Update, drop_duplicates), group=-1)
+    application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), on_command, filters=filters.UpdateType.MESSAGE))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_other)
+    )
+    application.add_error_handler(on_error)
+    return application

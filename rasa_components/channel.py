@@ -1,0 +1,117 @@
+"""REST input channel that validates bodies, masks personal data and never answers an empty 200."""
+
+from __future__ import annotations
+
+import json
+import logging
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, List, Set
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from assistant_core.masking import mask_personal_data
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4000
+MAX_SENDER = 128
+# Payloads any client may send without having been offered them: harmless entry points that
+# the Telegram commands and menus map to. Everything else starting with "/" must have been
+# offered as a button in this conversation, so a typed "/restart" or "/intent{...}" is text.
+ALWAYS_ALLOWED_PAYLOADS = frozenset({"/greet", "/help"})
+
+
+class WholeMessageCollector(CollectingOutputChannel):
+    """Collects bot messages as sent: Rasa's default splits text without buttons at blank lines."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text.strip()))
+
+
+def _error(status: int, message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+def offered_payloads(events: List[Any]) -> Set[str]:
+    """Every button payload the assistant has offered in this conversation."""
+    payloads: Set[str] = set()
+    for event in events:
+        if isinstance(event, BotUttered):
+            for button in (event.data or {}).get("buttons") or []:
+                payload = button.get("payload") if isinstance(button, dict) else None
+                if isinstance(payload, str):
+                    payloads.add(payload.strip())
+    return payloads
+
+
+class SafeRestInput(InputChannel):
+    """Rasa's REST contract (`{"sender", "message"}` in, list of messages out), hardened."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    async def _neutralise_commands(self, request: Request, sender: str, text: str) -> str:
+        """Turn a typed Rasa command into plain text unless the assistant offered it."""
+        if not text.startswith("/") or text in ALWAYS_ALLOWED_PAYLOADS:
+            return text
+        agent = getattr(request.app.ctx, "agent", None)
+        tracker_store = getattr(agent, "tracker_store", None)
+        if tracker_store is not None:
+            tracker = await tracker_store.retrieve(sender)
+            if tracker is not None and text in offered_payloads(list(tracker.events)):
+                return text
+        stripped = text.lstrip("/").strip()
+        return stripped or "?"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = json.loads(request.body or b"")
+            except (ValueError, UnicodeDecodeError):
+                return _error(400, 'body must be JSON: {"sender": "...", "message": "..."}')
+            if not isinstance(body, dict):
+                return _error(400, "body must be a JSON object")
+            sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
+                return _error(400, f"'sender' must be a non-empty string of at most {MAX_SENDER} characters")
+            if not isinstance(text, str):
+                return _error(400, "'message' must be a string")
+            if metadata is not None and not isinstance(metadata, dict):
+                return _error(400, "'metadata' must be an object")
+            # Masking comes first: nothing below (Rasa, tracker store, logs) sees raw identifiers.
+            text = mask_personal_data(text.replace("\x00", "").strip()[:MAX_TEXT])
+            if not text:
+                text = "?"
+            text = await self._neutralise_commands(request, sender, text)
+            collector = WholeMessageCollector()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+            except CancelledError:
+                log.error("Handling a message timed out")
+                return _error(503, "the assistant could not handle the message in time")
+            except Exception:
+                log.exception("Handling a message failed")
+                return _error(503, "the assistant could not handle the message")
+            if not collector.messages:
+                # Every turn of this assistant answers; silence means an action failed.
+                log.error("No reply was produced (action server down or failing?)")
+                return _error(503, "the assistant produced no reply")
+            return response.json(collector.messages)
+
+        return webhook
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:
+        return cls()
