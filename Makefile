@@ -13,7 +13,7 @@ PY        := $(APP_VENV)/bin/python
 GENERATED := nlu/generated/faq.yml
 CONV_TESTS := tests/conversations
 
-.PHONY: help install run serve chat build content-check endpoints train lint typecheck validate unit \
+.PHONY: help install run serve build content-check preview ask train lint typecheck validate unit \
         rasa-test e2e test eval clean
 
 help: ## List the commands
@@ -53,10 +53,16 @@ run: train ## Run everything: actions, Rasa, and the bot (Telegram if TELEGRAM_B
 serve: train ## Run only the action server and Rasa (REST at http://127.0.0.1:5005/webhooks/rest/webhook)
 	$(PY) -m assistant_core.stack serve
 
+preview: $(APP_VENV)/.installed ## Show an entry's answer for a date: make preview KEY=iuran_bpu [DATE=2027-01-01]
+	$(PY) -m assistant_core.content preview $(KEY) $(if $(DATE),--date $(DATE))
+
+ask: train ## Which entry a phrasing reaches, with confidence: make ask Q="iuran jkm brp"
+	$(RASA_VENV)/bin/python scripts/ask.py "$(Q)"
+
 lint: $(APP_VENV)/.installed ## ruff (lint + format check) and yamllint
 	$(APP_VENV)/bin/ruff check .
 	$(APP_VENV)/bin/ruff format --check .
-	$(APP_VENV)/bin/yamllint -s config.yml domain.yml credentials.yml endpoints.yml nlu/base.yml stories content
+	$(APP_VENV)/bin/yamllint -s config.yml domain.yml credentials.yml endpoints.yml nlu/base.yml stories content tests/conversations
 
 typecheck: $(APP_VENV)/.installed ## mypy --strict on our packages
 	$(APP_VENV)/bin/mypy

@@ -47,8 +47,11 @@ def wait_http(url: str, timeout: float, process: subprocess.Popen[bytes] | None 
 class Stack:
     """The action server and the Rasa server as child processes, logs under var/logs/."""
 
-    def __init__(self, settings: Settings, extra_env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, settings: Settings, extra_env: Mapping[str, str] | None = None, model: Path | None = None
+    ) -> None:
         self.settings = settings
+        self._model = model
         self.root = settings.root
         self.env = {**os.environ, **(extra_env or {})}
         self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
@@ -59,18 +62,30 @@ class Stack:
     def _spawn(self, name: str, args: list[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
         log = (self.log_dir / f"{name}.log").open("ab")
         self._logs.append(log)
-        process = subprocess.Popen(args, cwd=self.root, env=dict(env), stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            args, cwd=self.root, env=dict(env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.processes.append((name, process))
         return process
 
     def model_path(self) -> Path:
-        return self.settings.var_dir / "models" / MODEL_NAME
+        return self._model or self.settings.root / "var" / "models" / MODEL_NAME
 
     def start_actions(self, timeout: float = 60) -> float:
         env = {**self.env, "SANIC_HOST": self.settings.bind_host}
-        process = self._spawn("actions", [venv_bin(self.root, "app", "python"), "-m", "rasa_sdk",
-                                          "--actions", "actions", "--port", str(self.settings.action_port)], env)
+        process = self._spawn(
+            "actions",
+            [
+                venv_bin(self.root, "app", "python"),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.settings.action_port),
+            ],
+            env,
+        )
         return wait_http(f"http://127.0.0.1:{self.settings.action_port}/health", timeout, process)
 
     def start_rasa(self, timeout: float = 300) -> float:
@@ -78,9 +93,20 @@ class Stack:
         if not model.exists():
             raise StackError(f"no trained model at {model}: run `make train`")
         endpoints = write_endpoints(self.settings)
-        args = [venv_bin(self.root, "rasa", "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
-                "--credentials", str(self.root / "credentials.yml"), "--interface", self.settings.bind_host,
-                "--port", str(self.settings.rasa_port)]
+        args = [
+            venv_bin(self.root, "rasa", "rasa"),
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(self.root / "credentials.yml"),
+            "--interface",
+            self.settings.bind_host,
+            "--port",
+            str(self.settings.rasa_port),
+        ]
         if self.settings.rasa_api_token:
             # The HTTP API exposes every conversation, so it only runs behind a token.
             args += ["--enable-api", "--auth-token", self.settings.rasa_api_token]
@@ -89,8 +115,9 @@ class Stack:
         return wait_http(f"http://127.0.0.1:{self.settings.rasa_port}/webhooks/rest/", timeout, process)
 
     def start_bot(self, extra_env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
-        return self._spawn("bot", [venv_bin(self.root, "app", "python"), "-m", "bot"],
-                           {**self.env, **(extra_env or {})})
+        return self._spawn(
+            "bot", [venv_bin(self.root, "app", "python"), "-m", "bot"], {**self.env, **(extra_env or {})}
+        )
 
     def check_alive(self) -> None:
         for name, process in self.processes:
@@ -130,8 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.start_actions()
         print("Starting the Rasa server (loading the model takes a little while)…", file=sys.stderr)
         seconds = stack.start_rasa()
-        print(f"Rasa is ready after {seconds:.1f}s: {settings.rest_webhook}  (logs: {stack.log_dir})",
-              file=sys.stderr)
+        print(f"Rasa is ready after {seconds:.1f}s: {settings.rest_webhook}  (logs: {stack.log_dir})", file=sys.stderr)
         if args.mode == "serve":
             print("Press Ctrl-C to stop.", file=sys.stderr)
             while True:

@@ -14,8 +14,7 @@ MODEL = MODELS / "assistant.tar.gz"
 STAMP = MODELS / "assistant.inputs.sha256"
 # Everything that changes what the model learns. Answer texts and facts are NOT here: they are
 # rendered at send time, so editing them needs no retraining.
-INPUTS = ["config.yml", "domain.yml", "content/lexicon.yml", "nlu/**/*.yml", "stories/**/*.yml",
-          "rasa_components/*.py"]
+INPUTS = ["config.yml", "domain.yml", "content/lexicon.yml", "nlu/**/*.yml", "stories/**/*.yml", "rasa_components/*.py"]
 
 
 def inputs_hash() -> str:
@@ -33,8 +32,21 @@ def main() -> int:
         return 0
     MODELS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    command = [str(ROOT / ".venv/rasa/bin/rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
-               "--data", "nlu", "stories", "--out", str(MODELS), "--fixed-model-name", "assistant"]
+    command = [
+        str(ROOT / ".venv/rasa/bin/rasa"),
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "nlu",
+        "stories",
+        "--out",
+        str(MODELS),
+        "--fixed-model-name",
+        "assistant",
+    ]
     result = subprocess.run(command, cwd=ROOT, check=False)
     if result.returncode != 0:
         return result.returncode

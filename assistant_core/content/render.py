@@ -33,20 +33,29 @@ class RenderError(Exception):
     """A template could not be rendered (unknown fact, bad syntax, missing value)."""
 
 
+def _number(value: Any) -> Decimal:
+    if value is None:
+        raise RenderError("sebuah fakta tidak punya nilai yang berlaku pada tanggal ini (tambahkan {% if %})")
+    try:
+        return Decimal(str(value))
+    except ArithmeticError as exc:
+        raise RenderError(f"{value!r} bukan angka") from exc
+
+
 def _grouped(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
 def rupiah(value: Any) -> str:
     """Format an amount as Indonesians write it: Rp10.547.400 (whole rupiah, half up)."""
-    amount = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    amount = _number(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp{_grouped(abs(int(amount)))}"
 
 
 def angka(value: Any) -> str:
     """Format a number with Indonesian separators: 1.000 or 0,5."""
-    number = Decimal(str(value))
+    number = _number(value)
     if number == number.to_integral_value():
         return _grouped(int(number))
     whole, frac = f"{number.normalize():f}".split(".")
@@ -55,7 +64,7 @@ def angka(value: Any) -> str:
 
 def persen(value: Any) -> str:
     """Format a percentage with a decimal comma: 0,24%, 5,7%, 2%."""
-    number = Decimal(str(value)).normalize()
+    number = _number(value).normalize()
     text = f"{number:f}"
     return text.replace(".", ",") + "%"
 

@@ -1,0 +1,110 @@
+"""NLU evaluation on the frozen held-out set: what answer would each question get?
+
+Runs in the Rasa environment: `make eval` (or `.venv/rasa/bin/python scripts/evaluate.py [--model M]`).
+The predicted label is what the user receives: the FAQ entry when the ResponseSelector is sure
+(the same rule action_answer_faq applies), "did_you_mean" when it is not, otherwise the intent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from assistant_core.faq_choice import choose  # noqa: E402
+
+HELDOUT = ROOT / "tests" / "heldout" / "questions.yml"
+FROZEN_HASH = ROOT / "tests" / "heldout" / "questions.sha256"
+NO_ANSWER = {"out_of_scope", "nlu_fallback", "did_you_mean"}
+
+
+def label(parsed: dict) -> str:  # type: ignore[type-arg]
+    intent = (parsed.get("intent") or {}).get("name") or "nlu_fallback"
+    if intent != "faq":
+        return str(intent)
+    choice = choose(parsed)
+    return f"faq/{choice.key}" if choice.key else "did_you_mean"
+
+
+def macro_f1(pairs: list[tuple[str, str]]) -> float:
+    labels = {gold for gold, _ in pairs}
+    scores = []
+    for name in labels:
+        tp = sum(1 for g, p in pairs if g == name and p == name)
+        fp = sum(1 for g, p in pairs if g != name and p == name)
+        fn = sum(1 for g, p in pairs if g == name and p != name)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return sum(scores) / len(scores)
+
+
+async def evaluate(model: Path, examples: list[dict]) -> dict:  # type: ignore[type-arg]
+    import logging
+
+    logging.disable(logging.WARNING)
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    pairs: list[tuple[str, str]] = []
+    started = time.monotonic()
+    for example in examples:
+        pairs.append((example["expected"], label(await agent.parse_message(example["text"]))))
+    elapsed = time.monotonic() - started
+    correct = sum(1 for g, p in pairs if g == p)
+    oos_gold = [p for g, p in pairs if g == "out_of_scope"]
+    oos_pred = [g for g, p in pairs if p in {"out_of_scope", "nlu_fallback"}]
+    return {
+        "n": len(pairs),
+        "top1": correct / len(pairs),
+        "faq_top1": _share([(g, p) for g, p in pairs if g.startswith("faq/")]),
+        "did_you_mean": sum(1 for _, p in pairs if p == "did_you_mean") / len(pairs),
+        "macro_f1": macro_f1(pairs),
+        "oos_recall": sum(1 for p in oos_gold if p in {"out_of_scope", "nlu_fallback"}) / max(1, len(oos_gold)),
+        "oos_precision": sum(1 for g in oos_pred if g == "out_of_scope") / max(1, len(oos_pred)),
+        "confused": Counter((g, p) for g, p in pairs if g != p).most_common(10),
+        "ms_per_parse": 1000 * elapsed / len(pairs),
+    }
+
+
+def _share(pairs: list[tuple[str, str]]) -> float:
+    return sum(1 for g, p in pairs if g == p) / max(1, len(pairs))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", type=Path, default=ROOT / "var" / "models" / "assistant.tar.gz")
+    args = parser.parse_args()
+    raw = HELDOUT.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    frozen = FROZEN_HASH.read_text().split()[0]
+    if digest != frozen:
+        print(f"Held-out set changed (sha256 {digest} != frozen {frozen}); it must stay frozen.", file=sys.stderr)
+        return 1
+    examples = yaml.safe_load(raw)["examples"]
+    result = asyncio.run(evaluate(args.model, examples))
+    print(f"Held-out set: {result['n']} questions, sha256 {digest[:16]}…, model {args.model.name}")
+    print(f"  top-1 accuracy (answer the user gets): {result['top1']:.1%}")
+    print(f"  top-1 on FAQ questions only:           {result['faq_top1']:.1%}")
+    print(f"  'Maksud Anda…?' offered instead:        {result['did_you_mean']:.1%}")
+    print(f"  macro F1:                              {result['macro_f1']:.3f}")
+    print(f"  out-of-scope precision / recall:       {result['oos_precision']:.1%} / {result['oos_recall']:.1%}")
+    print(f"  parse time per question:               {result['ms_per_parse']:.1f} ms")
+    print("  most confused (expected -> got, count):")
+    for (gold, predicted), count in result["confused"]:
+        print(f"    {gold:32} -> {predicted:32} {count}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Rendering Rasa replies for Telegram: safe HTML, splitting, button rows, callback ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from assistant_core.db import create_tables
+from assistant_core.pseudonym import conversation_id
+from bot.callbacks import CallbackStore
+from bot.render import Button, button_rows, from_rasa, sanitise_html, split_text, to_plain
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("<b>Iuran</b> 0,3%", "<b>Iuran</b> 0,3%"),
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("5 < 6 & 7 > 2", "5 &lt; 6 &amp; 7 &gt; 2"),
+        ("<b>tidak ditutup", "<b>tidak ditutup</b>"),
+        ("tutup saja</i>", "tutup saja"),
+        ('<a href="https://x.go.id">situs</a>', '<a href="https://x.go.id">situs</a>'),
+        ('<a href="javascript:alert(1)">x</a>', '&lt;a href="javascript:alert(1)"&gt;x'),
+        ("&amp; sudah", "&amp; sudah"),
+    ],
+)
+def test_sanitise(raw: str, safe: str) -> None:
+    assert sanitise_html(raw) == safe
+
+
+def test_split_at_paragraphs_and_keep_tags_balanced() -> None:
+    text = "\n\n".join(f"<b>Paragraf {i}</b> " + "isi " * 200 for i in range(10))
+    parts = split_text(text)
+    assert len(parts) > 1
+    assert all(len(p) <= 4096 for p in parts)
+    assert all(p.count("<b>") == p.count("</b>") for p in parts)
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+
+
+def test_split_a_single_huge_line() -> None:
+    parts = split_text("a" * 10000)
+    assert [len(p) for p in parts] == [4096, 4096, 1808]
+
+
+def test_buttons_stay_on_last_part() -> None:
+    replies = [{"text": "x" * 5000, "buttons": [{"title": "Menu", "payload": "/help"}]}]
+    out = from_rasa(replies)
+    assert len(out) == 2 and not out[0].buttons and out[1].buttons == (Button("Menu", "/help"),)
+
+
+def test_rows_one_per_row_when_long() -> None:
+    short = tuple(Button(t, "/p") for t in ["A", "B", "C"])
+    long = (*short, Button("Label yang sangat panjang sekali", "/p"))
+    assert [len(r) for r in button_rows(short)] == [2, 1]
+    assert [len(r) for r in button_rows(long)] == [1, 1, 1, 1]
+
+
+def test_plain_text_for_terminal() -> None:
+    assert to_plain('<b>Halo</b> &amp; <a href="https://a.go.id">situs</a>') == "Halo & situs (https://a.go.id)"
+
+
+def test_callback_ids_fit_and_survive_a_new_store(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'cb.db'}")
+    create_tables(engine)
+    payload = '/choose_topic{"topic":"wajib_program_ukuran_yang_sangat_panjang_sekali_hingga_lewat_64"}'
+    data = CallbackStore(engine).register(payload, "Wajib ikut apa?")
+    assert len(data.encode()) <= 64
+    assert CallbackStore(engine).resolve(data) == (payload, "Wajib ikut apa?")
+    assert CallbackStore(engine).resolve("p:nope") is None
+    assert CallbackStore(engine).resolve("garbage") is None
+
+
+def test_pseudonyms_are_keyed_and_per_user_in_groups() -> None:
+    key = b"k" * 32
+    private = conversation_id(key, 42, 42, private=True)
+    assert "42" not in private and private == conversation_id(key, 42, 42, private=True)
+    assert private != conversation_id(b"x" * 32, 42, 42, private=True)
+    assert conversation_id(key, -100, 1, private=False) != conversation_id(key, -100, 2, private=False)
+
+
+def test_callback_store_on_postgresql() -> None:
+    """The same store on the real PostgreSQL server (CI sets TEST_POSTGRES_URL)."""
+    import os
+
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("TEST_POSTGRES_URL not set (CI sets it)")
+    engine = create_engine(url)
+    create_tables(engine)
+    store = CallbackStore(engine)
+    data = store.register("/help", "Menu utama")
+    assert CallbackStore(engine).resolve(data) == ("/help", "Menu utama")
+    assert store.register("/help", "Menu utama") == data
+    engine.dispose()

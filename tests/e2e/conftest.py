@@ -1,0 +1,76 @@
+"""Starts the real stack once per test run: action server, Rasa with the trained model, the bot."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant_core.settings import ROOT, Settings, load_settings
+from assistant_core.stack import Stack
+from tests.e2e.fake_telegram import FakeTelegram
+
+TOKEN = "123456:TEST-token-that-must-never-be-logged"
+MODEL = ROOT / "var" / "models" / "assistant.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def e2e_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` (make e2e does)")
+    var = tmp_path_factory.mktemp("var")
+    rasa_port = free_port()
+    return {
+        "VAR_DIR": str(var),
+        "DATABASE_URL": f"sqlite:///{var / 'assistant.db'}",
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(free_port()),
+        "PSEUDONYM_KEY": "e2e-pseudonym-key-0123456789",
+        "RASA_TIMEOUT": "8",
+    }
+
+
+@pytest.fixture(scope="session")
+def stack(e2e_env: dict[str, str]) -> Iterator[Stack]:
+    settings = load_settings({**os.environ, **e2e_env})
+    running = Stack(settings, extra_env=e2e_env, model=MODEL)
+    try:
+        running.start_actions()
+        running.start_rasa()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(stack: Stack) -> Settings:
+    return stack.settings
+
+
+@pytest.fixture(scope="session")
+def telegram(stack: Stack, e2e_env: dict[str, str]) -> Iterator[FakeTelegram]:
+    fake = FakeTelegram(TOKEN).start()
+    bot = stack.start_bot(
+        {**e2e_env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, "LOG_LEVEL": "DEBUG"}
+    )
+    try:
+        fake.wait_for(lambda calls: any(c.method == "getMe" for c in calls), timeout=60)
+        yield fake
+    finally:
+        bot.terminate()
+        bot.wait(timeout=15)
+        fake.stop()
+
+
+@pytest.fixture(scope="session")
+def bot_log(stack: Stack) -> Path:
+    return stack.log_dir / "bot.log"

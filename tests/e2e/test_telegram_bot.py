@@ -1,0 +1,83 @@
+"""The real bot process against a fake Telegram Bot API, with the real Rasa and action servers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import TOKEN
+from tests.e2e.fake_telegram import Call, FakeTelegram, callback_update, sticker_update, text_update
+
+pytestmark = pytest.mark.e2e
+
+
+def sent_to(chat_id: int):  # type: ignore[no-untyped-def]
+    def predicate(calls: list[Call]) -> bool:
+        return any(c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id for c in calls)
+
+    return predicate
+
+
+def messages(calls: list[Call], chat_id: int) -> list[Call]:
+    return [c for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id]
+
+
+def test_commands_registered_in_indonesian(telegram: FakeTelegram) -> None:
+    calls = telegram.wait_for(lambda cs: any(c.method == "setMyCommands" for c in cs))
+    commands = next(c for c in calls if c.method == "setMyCommands").params["commands"]
+    assert {"command": "menu", "description": "Pilihan topik"} in commands
+
+
+def test_start_greets_with_inline_menu(telegram: FakeTelegram) -> None:
+    since = telegram.mark()
+    telegram.push(text_update(5001, "/start"))
+    calls = telegram.wait_for(sent_to(5001), since=since)
+    greeting = messages(calls, 5001)[-1]
+    assert "bukan kanal resmi" in greeting.params["text"]
+    assert greeting.params.get("parse_mode") == "HTML"
+    keyboard = greeting.params["reply_markup"]["inline_keyboard"]
+    data = [b["callback_data"] for row in keyboard for b in row]
+    assert data and all(len(d.encode()) <= 64 for d in data)
+    assert any(c.method == "sendChatAction" for c in calls)
+
+
+def test_typed_question_and_button_press(telegram: FakeTelegram) -> None:
+    since = telegram.mark()
+    telegram.push(text_update(5002, "sy punya warung 3 karyawan, iuran jht nya brp"))
+    calls = telegram.wait_for(sent_to(5002), since=since)
+    answer = messages(calls, 5002)[-1]
+    assert "3,7%" in answer.params["text"] and "2%" in answer.params["text"]
+    button = answer.params["reply_markup"]["inline_keyboard"][0][0]
+
+    since = telegram.mark()
+    telegram.push(callback_update(5002, button["callback_data"], query_id="press-1"))
+    calls = telegram.wait_for(lambda cs: len(messages(cs, 5002)) >= 2, since=since)
+    assert any(c.method == "answerCallbackQuery" and c.params["callback_query_id"] == "press-1" for c in calls)
+    chosen, reply = messages(calls, 5002)[:2]
+    assert button["text"] in chosen.params["text"]
+    assert "Sumber:" in reply.params["text"]
+
+
+def test_unknown_button_gets_expired_notice_and_menu(telegram: FakeTelegram) -> None:
+    since = telegram.mark()
+    telegram.push(callback_update(5003, "p:unknown-id", query_id="stale-1"))
+    calls = telegram.wait_for(lambda cs: len(messages(cs, 5003)) >= 2, since=since)
+    assert any(c.method == "answerCallbackQuery" and c.params["callback_query_id"] == "stale-1" for c in calls)
+    assert "kedaluwarsa" in messages(calls, 5003)[0].params["text"]
+
+
+def test_sticker_gets_friendly_text(telegram: FakeTelegram) -> None:
+    since = telegram.mark()
+    telegram.push(sticker_update(5004))
+    calls = telegram.wait_for(sent_to(5004), since=since)
+    assert "pesan teks" in messages(calls, 5004)[0].params["text"]
+
+
+def test_token_never_logged(telegram: FakeTelegram, bot_log: Path) -> None:
+    since = telegram.mark()
+    telegram.push(text_update(5005, "halo"))
+    telegram.wait_for(sent_to(5005), since=since)
+    log = bot_log.read_text()
+    assert "getUpdates" in log or "Starting Telegram bot" in log  # the log is really written
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
