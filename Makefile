@@ -14,7 +14,7 @@ GENERATED := nlu/generated/faq.yml
 CONV_TESTS := tests/conversations
 
 .PHONY: help install run serve build content-check preview ask train lint typecheck validate unit \
-        rasa-test e2e test eval clean
+        rasa-test e2e test eval bench-serve clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -84,6 +84,9 @@ test: lint typecheck content-check validate unit train rasa-test e2e ## Everythi
 
 eval: train ## NLU evaluation on the frozen held-out set (outside CI)
 	$(PY) scripts/evaluate.py
+
+bench-serve: train ## Start-up time, memory and REST latency (median/p95 of 100 questions), outside CI
+	$(PY) scripts/bench_serve.py
 
 clean: ## Remove models, generated data and local databases (keeps the environments)
 	rm -rf var nlu/generated

@@ -7,9 +7,11 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.fallback import MISSES_SLOT, register_miss
 from assistant_core.content import ContentUnavailable, RenderError
 from assistant_core.faq_choice import FaqChoice, choose
 
@@ -31,7 +33,7 @@ class ActionAnswerFaq(Action):
         repo = services.content()
         try:
             if choice.key is None:
-                return self._did_you_mean(dispatcher, repo, choice)
+                return self._did_you_mean(dispatcher, tracker, repo, choice)
             answer = repo.render(choice.key, services.question_date())
         except (ContentUnavailable, RenderError):
             log.exception("Could not render FAQ %s", choice.key)
@@ -43,18 +45,21 @@ class ActionAnswerFaq(Action):
             return []
         buttons = [{"title": title, "payload": topic_payload(key)} for key, title in answer.related]
         dispatcher.utter_message(text=answer.text, buttons=buttons)
-        return []
+        return [SlotSet(MISSES_SLOT, 0.0)]
 
     @staticmethod
-    def _did_you_mean(dispatcher: CollectingDispatcher, repo: Any, choice: FaqChoice) -> list[dict[str, Any]]:
+    def _did_you_mean(
+        dispatcher: CollectingDispatcher, tracker: Tracker, repo: Any, choice: FaqChoice
+    ) -> list[dict[str, Any]]:
+        """An unsure FAQ match is a miss: offer the likeliest topics, or hand off on the second."""
         buttons = []
         for key in choice.candidates:
             title = repo.title(key)
             if title:
                 buttons.append({"title": title, "payload": topic_payload(key)})
         if not buttons:
-            dispatcher.utter_message(response="utter_default")
-            return []
+            return register_miss(dispatcher, tracker, choice.candidates)
         buttons.append({"title": repo.text("did_you_mean_none"), "payload": "/help"})
-        dispatcher.utter_message(text=repo.text("did_you_mean"), buttons=buttons)
-        return []
+        return register_miss(
+            dispatcher, tracker, choice.candidates, {"text": repo.text("did_you_mean"), "buttons": buttons}
+        )

@@ -7,15 +7,26 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from assistant_core.clock import today_jakarta
 from assistant_core.content import ContentRepository
-from assistant_core.settings import ROOT
+from assistant_core.db import create_tables, make_engine
+from assistant_core.settings import ROOT, load_settings
 
 
 @lru_cache(maxsize=1)
 def content() -> ContentRepository:
     """The live content repository; tests may call `content.cache_clear()` to swap folders."""
     return ContentRepository(Path(os.environ.get("CONTENT_DIR", str(ROOT / "content"))))
+
+
+@lru_cache(maxsize=1)
+def engine() -> Engine:
+    """Our database (same DATABASE_URL as the bot), created on first use, tables ensured."""
+    created = make_engine(load_settings().database_url)
+    create_tables(created)
+    return created
 
 
 def question_date() -> date:

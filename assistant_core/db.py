@@ -37,6 +37,19 @@ class CallbackPayload(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
 
 
+class UnansweredQuestion(Base):
+    """Questions the assistant could not answer, for editors; text is masked, sender pseudonymous."""
+
+    __tablename__ = f"{TABLE_PREFIX}unanswered_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    conversation: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(64))
+    candidates: Mapped[str | None] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, index=True)
+
+
 def make_engine(database_url: str) -> Engine:
     """Engine with pre-ping (survives database restarts); SQLite waits for Rasa's writes."""
     if database_url.startswith("sqlite"):

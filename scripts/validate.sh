@@ -9,6 +9,9 @@ allowed=(
   "The intent 'choose_topic' is listed in the domain file, but is not found in the NLU training data"
   # Sent by actions (actions/faq.py), which the validator cannot see.
   "The utterance 'utter_content_unavailable' is not used in any story or rule"
+  "The utterance 'utter_handoff' is not used in any story or rule"
+  # Rasa's own action_default_fallback (core fallback) sends it; so does action_fallback.
+  "The utterance 'utter_default' is not used in any story or rule"
   # Rasa's synthetic response for the faq retrieval intent; action_answer_faq answers instead.
   "The utterance 'utter_faq' is not used in any story or rule"
 )
