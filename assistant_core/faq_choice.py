@@ -34,7 +34,9 @@ def choose(parse_data: dict[str, Any]) -> FaqChoice:
             if entity.get("entity") == "topic" and isinstance(entity.get("value"), str):
                 return FaqChoice(entity["value"], 1.0)
         return FaqChoice(None)
-    selector = (parse_data.get("response_selector") or {}).get("faq") or {}
+    selectors = parse_data.get("response_selector") or {}
+    # "faq" when the selector is bound to the retrieval intent (ours); "default" in Rasa's defaults.
+    selector = selectors.get("faq") or selectors.get("default") or {}
     ranking = [r for r in selector.get("ranking") or [] if _strip(r.get("intent_response_key"))]
     top = selector.get("response") or {}
     key = _strip(top.get("intent_response_key"))

@@ -124,6 +124,14 @@ class Stack:
             if process.poll() is not None:
                 raise StackError(f"{name} exited with code {process.returncode}; see {self.log_dir / name}.log")
 
+    def stop_one(self, name: str) -> None:
+        """Stop one server (for restart tests); the others keep running."""
+        for entry in list(self.processes):
+            if entry[0] == name:
+                os.killpg(entry[1].pid, signal.SIGTERM)
+                entry[1].wait(timeout=30)
+                self.processes.remove(entry)
+
     def stop(self) -> None:
         for _, process in reversed(self.processes):
             if process.poll() is None:

@@ -84,6 +84,7 @@ def _share(pairs: list[tuple[str, str]]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", type=Path, default=ROOT / "var" / "models" / "assistant.tar.gz")
+    parser.add_argument("--baseline", type=Path, default=None, help="a model trained with Rasa's defaults")
     args = parser.parse_args()
     raw = HELDOUT.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
@@ -92,17 +93,28 @@ def main() -> int:
         print(f"Held-out set changed (sha256 {digest} != frozen {frozen}); it must stay frozen.", file=sys.stderr)
         return 1
     examples = yaml.safe_load(raw)["examples"]
-    result = asyncio.run(evaluate(args.model, examples))
-    print(f"Held-out set: {result['n']} questions, sha256 {digest[:16]}…, model {args.model.name}")
-    print(f"  top-1 accuracy (answer the user gets): {result['top1']:.1%}")
-    print(f"  top-1 on FAQ questions only:           {result['faq_top1']:.1%}")
-    print(f"  'Maksud Anda…?' offered instead:        {result['did_you_mean']:.1%}")
-    print(f"  macro F1:                              {result['macro_f1']:.3f}")
-    print(f"  out-of-scope precision / recall:       {result['oos_precision']:.1%} / {result['oos_recall']:.1%}")
-    print(f"  parse time per question:               {result['ms_per_parse']:.1f} ms")
-    print("  most confused (expected -> got, count):")
-    for (gold, predicted), count in result["confused"]:
-        print(f"    {gold:32} -> {predicted:32} {count}")
+    models = {"ours (config.yml)": args.model}
+    if args.baseline:
+        models["rasa init defaults"] = args.baseline
+    results = {name: asyncio.run(evaluate(path, examples)) for name, path in models.items()}
+    print(f"Held-out set: {len(examples)} questions, sha256 {digest[:16]}… (frozen, never trained on)")
+    names = list(results)
+    print(f"  {'':40}" + "".join(f"{n:>22}" for n in names))
+    rows = [
+        ("top-1 accuracy (answer the user gets)", "top1", "{:.1%}"),
+        ("top-1 on FAQ questions only", "faq_top1", "{:.1%}"),
+        ("'Maksud Anda…?' offered instead", "did_you_mean", "{:.1%}"),
+        ("macro F1", "macro_f1", "{:.3f}"),
+        ("out-of-scope precision", "oos_precision", "{:.1%}"),
+        ("out-of-scope recall", "oos_recall", "{:.1%}"),
+        ("parse time per question (ms)", "ms_per_parse", "{:.1f}"),
+    ]
+    for title, key, fmt in rows:
+        print(f"  {title:40}" + "".join(f"{fmt.format(results[n][key]):>22}" for n in names))
+    for name in names:
+        print(f"\n  most confused, {name} (expected -> got, count):")
+        for (gold, predicted), count in results[name]["confused"]:
+            print(f"    {gold:32} -> {predicted:32} {count}")
     return 0
 
 

@@ -1,0 +1,86 @@
+"""The FAQ and fallback actions with real content, a real rasa-sdk Tracker and a real SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions import services
+from actions.fallback import ActionFallback
+from actions.faq import ActionAnswerFaq
+from assistant_core import unanswered
+
+
+@pytest.fixture(autouse=True)
+def isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'a.db'}")
+    monkeypatch.setenv("PSEUDONYM_KEY", "k" * 20)
+    monkeypatch.setenv("ASSISTANT_TODAY", "2026-11-26")
+    services.engine.cache_clear()
+
+
+def tracker(parse: dict[str, Any], misses: float = 0.0, text: str = "pertanyaan") -> Tracker:
+    latest = {"text": text, **parse}
+    return Tracker("conv-1", {"misses": misses}, latest, [], False, None, {}, "action_listen")
+
+
+def faq_parse(*ranking: tuple[str, float]) -> dict[str, Any]:
+    rank = [{"intent_response_key": f"faq/{k}", "confidence": c} for k, c in ranking]
+    return {
+        "intent": {"name": "faq", "confidence": 0.99},
+        "entities": [],
+        "response_selector": {"faq": {"response": rank[0], "ranking": rank}},
+    }
+
+
+def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def test_confident_answer_renders_content_with_related_buttons() -> None:
+    messages, events = run(ActionAnswerFaq(), tracker(faq_parse(("iuran_jkm_pu", 0.95), ("jkm_apa", 0.02))))
+    assert "0,3%" in messages[0]["text"] and "Sumber:" in messages[0]["text"]
+    assert all(b["payload"].startswith('/choose_topic{"topic":') for b in messages[0]["buttons"])
+    assert events == [{"event": "slot", "timestamp": None, "name": "misses", "value": 0.0}]
+
+
+def test_topic_button_answers_that_entry() -> None:
+    parse = {"intent": {"name": "choose_topic"}, "entities": [{"entity": "topic", "value": "diskon_bpu_2026"}]}
+    messages, _ = run(ActionAnswerFaq(), tracker(parse))
+    assert "Rp8.400" in messages[0]["text"]
+
+
+def test_unknown_topic_says_unavailable() -> None:
+    parse = {"intent": {"name": "choose_topic"}, "entities": [{"entity": "topic", "value": "tidak_ada"}]}
+    messages, _ = run(ActionAnswerFaq(), tracker(parse))
+    assert messages[0]["response"] == "utter_content_unavailable"
+
+
+def test_unsure_match_offers_topics_then_hands_off_and_records() -> None:
+    unsure = faq_parse(("jkm_apa", 0.40), ("jkm_klaim", 0.38), ("beasiswa", 0.1))
+    messages, events = run(ActionAnswerFaq(), tracker(unsure, misses=0))
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert "Maksud Anda" in messages[0]["text"] and len(titles) == 4
+    assert events[0]["value"] == 1.0
+
+    messages, events = run(ActionAnswerFaq(), tracker(unsure, misses=1, text="nik 3174012345678901 jkm gmn"))
+    assert messages[0]["response"] == "utter_handoff"
+    assert events[0]["value"] == 0.0
+    with Session(services.engine()) as session:
+        rows = unanswered.recent(session)
+    assert len(rows) == 1 and "3174012345678901" not in rows[0].text and rows[0].candidates
+    assert rows[0].conversation == "conv-1"
+
+
+def test_fallback_asks_to_rephrase_first() -> None:
+    messages, events = run(ActionFallback(), tracker({"intent": {"name": "nlu_fallback"}}))
+    assert messages[0]["response"] == "utter_default" and events[0]["value"] == 1.0
