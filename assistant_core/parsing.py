@@ -76,9 +76,9 @@ def _digit_amounts(text: str) -> list[tuple[Decimal, int | None, bool]]:
 
 def _number(raw: str, has_unit: bool) -> Decimal | None:
     raw = re.sub(r",(00|-)$", "", raw)  # "3.500.000,00", "3.500.000,-"
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+", raw) or re.fullmatch(r"\d{1,3}(,\d{3})+", raw):
-        if not has_unit or len(raw.replace(".", "").replace(",", "")) > 4:
-            return Decimal(raw.replace(".", "").replace(",", ""))
+    grouped = re.fullmatch(r"\d{1,3}(\.\d{3})+", raw) or re.fullmatch(r"\d{1,3}(,\d{3})+", raw)
+    if grouped and (not has_unit or len(raw.replace(".", "").replace(",", "")) > 4):
+        return Decimal(raw.replace(".", "").replace(",", ""))
     try:
         return Decimal(raw.replace(",", "."))
     except InvalidOperation:
