@@ -60,7 +60,7 @@ preview: $(APP_VENV)/.installed ## Show an entry's answer for a date: make previ
 	$(PY) -m assistant_core.content preview $(KEY) $(if $(DATE),--date $(DATE))
 
 ask: train ## Which entry a phrasing reaches, with confidence: make ask Q="iuran jkm brp"
-	$(RASA_VENV)/bin/python scripts/ask.py "$(Q)"
+	PYTHONWARNINGS=ignore $(RASA_VENV)/bin/python scripts/ask.py "$(Q)"
 
 lint: $(APP_VENV)/.installed ## ruff (lint + format check) and yamllint
 	$(APP_VENV)/bin/ruff check .
@@ -79,6 +79,7 @@ unit: $(APP_VENV)/.installed build ## Unit tests (fast, no servers)
 rasa-test: train ## Rasa conversation tests through the trained model
 	$(RASA) test core --model var/models/assistant.tar.gz --stories $(CONV_TESTS) \
 	  --fail-on-prediction-errors --out var/results/conversations
+	$(RASA_VENV)/bin/python scripts/check_faq_routing.py
 
 e2e: train ## End-to-end: real action server, Rasa server and bot against a fake Telegram API
 	$(APP_VENV)/bin/pytest -m e2e -q
@@ -89,7 +90,7 @@ var/models/baseline.tar.gz: $(GENERATED) nlu/base.yml domain.yml scripts/baselin
 	$(RASA) train nlu --config scripts/baseline/config.yml --nlu nlu --out var/models --fixed-model-name baseline
 
 eval: train var/models/baseline.tar.gz ## Held-out accuracy, ours beside the `rasa init` pipeline (outside CI)
-	$(RASA_VENV)/bin/python scripts/evaluate.py --baseline var/models/baseline.tar.gz
+	PYTHONWARNINGS=ignore $(RASA_VENV)/bin/python scripts/evaluate.py --baseline var/models/baseline.tar.gz
 
 crossval: install build ## 5-fold cross-validation of the NLU (outside CI; about five trainings)
 	$(RASA) test nlu --config config.yml --nlu nlu --cross-validation --folds 5 --out var/results/crossval

@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import warnings
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+warnings.filterwarnings("ignore")  # Rasa's dependencies warn on import; editors need the answer only
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "var" / "models" / "assistant.tar.gz"
 
@@ -19,6 +21,9 @@ async def main(questions: list[str]) -> int:
     import logging
 
     logging.disable(logging.WARNING)
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     from rasa.core.agent import Agent
 
     if not MODEL.exists():

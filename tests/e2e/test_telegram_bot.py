@@ -44,7 +44,7 @@ def test_start_greets_with_inline_menu(telegram: FakeTelegram) -> None:
 
 def test_typed_question_and_button_press(telegram: FakeTelegram) -> None:
     since = telegram.mark()
-    telegram.push(text_update(5002, "sy punya warung 3 karyawan, iuran jht nya brp"))
+    telegram.push(text_update(5002, "iuran jht karyawan brp"))
     calls = telegram.wait_for(sent_to(5002), since=since)
     answer = messages(calls, 5002)[-1]
     assert "3,7%" in answer.params["text"] and "2%" in answer.params["text"]
