@@ -12,8 +12,8 @@ import asyncio
 import hashlib
 import os
 import sys
-import warnings
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 
