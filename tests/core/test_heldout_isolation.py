@@ -22,8 +22,16 @@ def test_heldout_is_frozen() -> None:
     assert digest == (HELDOUT / "questions.sha256").read_text().split()[0]
 
 
-def test_no_heldout_question_is_trained_on() -> None:
-    heldout = {norm(e["text"]) for e in yaml.safe_load((HELDOUT / "questions.yml").read_text())["examples"]}
+def evaluation_texts() -> set[str]:
+    texts = set()
+    for path in (HELDOUT / "questions.yml", ROOT / "tests" / "dev" / "questions.yml"):
+        texts |= {norm(e["text"]) for e in yaml.safe_load(path.read_text())["examples"]}
+    return texts
+
+
+def test_no_evaluation_question_is_trained_on() -> None:
+    """Neither the frozen held-out set nor the dev set used for tuning may appear in training data."""
+    heldout = evaluation_texts()
     trained = {norm(q) for e in build_snapshot(ROOT / "content").entries.values() for q in e.questions}
     for path in (ROOT / "nlu").rglob("*.yml"):
         for block in yaml.safe_load(path.read_text()).get("nlu") or []:
