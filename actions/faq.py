@@ -22,6 +22,47 @@ def topic_payload(key: str) -> str:
     return "/choose_topic" + json.dumps({"topic": key}, separators=(",", ":"))
 
 
+def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """Answer the FAQ entry the latest message asks for (also used inside the calculator)."""
+    choice = choose(tracker.latest_message or {})
+    repo = services.content()
+    try:
+        if choice.key is None:
+            return _did_you_mean(dispatcher, tracker, repo, choice)
+        answer = repo.render(choice.key, services.question_date())
+    except (ContentUnavailable, RenderError):
+        log.exception("Could not render FAQ %s", choice.key)
+        dispatcher.utter_message(response="utter_content_unavailable")
+        return []
+    if answer is None:
+        log.error("FAQ key %s chosen but not in content/", choice.key)
+        dispatcher.utter_message(response="utter_content_unavailable")
+        return []
+    buttons = [{"title": title, "payload": topic_payload(key)} for key, title in answer.related]
+    if answer.offer_calculator:
+        label = repo.render_calc("texts.calc_button", services.question_date())
+        buttons.insert(0, {"title": label, "payload": "/calc_iuran"})
+    dispatcher.utter_message(text=answer.text, buttons=buttons)
+    return [SlotSet(MISSES_SLOT, 0.0)]
+
+
+def _did_you_mean(
+    dispatcher: CollectingDispatcher, tracker: Tracker, repo: Any, choice: FaqChoice
+) -> list[dict[str, Any]]:
+    """An unsure FAQ match is a miss: offer the likeliest topics, or hand off on the second."""
+    buttons = []
+    for key in choice.candidates:
+        title = repo.title(key)
+        if title:
+            buttons.append({"title": title, "payload": topic_payload(key)})
+    if not buttons:
+        return register_miss(dispatcher, tracker, choice.candidates)
+    buttons.append({"title": repo.text("did_you_mean_none"), "payload": "/help"})
+    return register_miss(
+        dispatcher, tracker, choice.candidates, {"text": repo.text("did_you_mean"), "buttons": buttons}
+    )
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
@@ -29,37 +70,4 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        choice = choose(tracker.latest_message or {})
-        repo = services.content()
-        try:
-            if choice.key is None:
-                return self._did_you_mean(dispatcher, tracker, repo, choice)
-            answer = repo.render(choice.key, services.question_date())
-        except (ContentUnavailable, RenderError):
-            log.exception("Could not render FAQ %s", choice.key)
-            dispatcher.utter_message(response="utter_content_unavailable")
-            return []
-        if answer is None:
-            log.error("FAQ key %s chosen but not in content/", choice.key)
-            dispatcher.utter_message(response="utter_content_unavailable")
-            return []
-        buttons = [{"title": title, "payload": topic_payload(key)} for key, title in answer.related]
-        dispatcher.utter_message(text=answer.text, buttons=buttons)
-        return [SlotSet(MISSES_SLOT, 0.0)]
-
-    @staticmethod
-    def _did_you_mean(
-        dispatcher: CollectingDispatcher, tracker: Tracker, repo: Any, choice: FaqChoice
-    ) -> list[dict[str, Any]]:
-        """An unsure FAQ match is a miss: offer the likeliest topics, or hand off on the second."""
-        buttons = []
-        for key in choice.candidates:
-            title = repo.title(key)
-            if title:
-                buttons.append({"title": title, "payload": topic_payload(key)})
-        if not buttons:
-            return register_miss(dispatcher, tracker, choice.candidates)
-        buttons.append({"title": repo.text("did_you_mean_none"), "payload": "/help"})
-        return register_miss(
-            dispatcher, tracker, choice.candidates, {"text": repo.text("did_you_mean"), "buttons": buttons}
-        )
+        return answer_faq(dispatcher, tracker)

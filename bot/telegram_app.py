@@ -43,10 +43,11 @@ log = logging.getLogger(__name__)
 COMMANDS = [
     BotCommand("start", "Mulai dan lihat menu"),
     BotCommand("menu", "Pilihan topik"),
+    BotCommand("iuran", "Hitung iuran BPJS Ketenagakerjaan"),
     BotCommand("bantuan", "Apa yang bisa saya bantu"),
 ]
 # Commands map to payloads the Rasa channel accepts without having offered them.
-COMMAND_PAYLOADS = {"start": "/greet", "menu": "/help", "bantuan": "/help"}
+COMMAND_PAYLOADS = {"start": "/greet", "menu": "/help", "bantuan": "/help", "iuran": "/calc_iuran"}
 SEEN_UPDATES = 2048
 
 

@@ -80,6 +80,7 @@ class Entry:
     answer: str
     file: str
     line: int | None
+    offer_calculator: bool = False
 
 
 @dataclass
@@ -89,6 +90,7 @@ class RawContent:
     facts: dict[str, Fact] = field(default_factory=dict)
     entries: dict[str, Entry] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
+    calculator: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -351,7 +353,18 @@ def _parse_entry(spec: Any, rel: str, problems: list[Problem]) -> Entry | None:
     if sources is None or related is None:
         problem("sources dan related harus berupa daftar", "tulis sebagai [a, b] atau baris '- a'")
         return None
-    return Entry(key, title.strip(), reviewed, sources, related, questions, answer, rel, line)
+    return Entry(
+        key,
+        title.strip(),
+        reviewed,
+        sources,
+        related,
+        questions,
+        answer,
+        rel,
+        line,
+        bool(spec.get("offer_calculator", False)),
+    )
 
 
 def load_raw(content_dir: Path) -> RawContent:
@@ -362,6 +375,11 @@ def load_raw(content_dir: Path) -> RawContent:
         _load_facts(path, root, raw)
     for path in sorted((content_dir / "faq").glob("*.yml")):
         _load_entries(path, root, raw)
+    calculator_path = content_dir / "calculator.yml"
+    if calculator_path.exists():
+        data = read_yaml(calculator_path, root, raw.problems)
+        if isinstance(data, dict):
+            raw.calculator = data
     texts_path = content_dir / "texts.yml"
     if texts_path.exists():
         data = read_yaml(texts_path, root, raw.problems)

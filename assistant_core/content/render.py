@@ -122,6 +122,7 @@ class Answer:
     key: str
     text: str
     related: tuple[tuple[str, str], ...]  # (key, title)
+    offer_calculator: bool = False
 
 
 def render_entry(
@@ -155,7 +156,7 @@ def render_entry(
         footer = f"Sumber: {escape('; '.join(unique))}. {footer}"
     text = _tidy(body) + f"\n\n<i>{footer}</i>"
     related = tuple((k, titles[k]) for k in entry.related if k in titles)
-    return Answer(entry.key, text, related)
+    return Answer(entry.key, text, related, entry.offer_calculator)
 
 
 def _tidy(text: str) -> str:

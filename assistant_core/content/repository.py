@@ -7,11 +7,14 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from assistant_core.content.loader import Entry, Fact, Problem, load_raw
-from assistant_core.content.render import Answer, make_environment, render_entry
+from assistant_core.content.render import Answer, FactView, RenderError, make_environment, render_entry
+
+CALC_SECTIONS = ("questions", "reasons", "examples", "texts", "results")
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,8 @@ class Snapshot:
     facts: dict[str, Fact]
     entries: dict[str, Entry]
     texts: dict[str, str]
+    calculator: dict[str, Any]
+    calc_templates: dict[str, jinja2.Template]
     templates: dict[str, jinja2.Template]
     titles: dict[str, str]
     problems: tuple[Problem, ...]
@@ -55,8 +60,41 @@ def build_snapshot(content_dir: Path) -> Snapshot:
                     "periksa pasangan {{ }} dan {% %}, dan setiap {% if %} ditutup {% endif %}",
                 )
             )
+    calc_templates: dict[str, jinja2.Template] = {}
+    for section in CALC_SECTIONS:
+        items = raw.calculator.get(section) or {}
+        for name, value in items.items() if isinstance(items, dict) else []:
+            if name == "__line__":
+                continue
+            text = value.get("text") if isinstance(value, dict) else value
+            key = f"{section}.{name}"
+            if not isinstance(text, str):
+                problems.append(
+                    Problem(
+                        "content/calculator.yml",
+                        items.get("__line__"),
+                        key,
+                        "teks kosong atau bukan teks",
+                        "isi dengan kalimat di antara tanda kutip",
+                    )
+                )
+                continue
+            try:
+                calc_templates[key] = env.from_string(text)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(
+                    Problem(
+                        "content/calculator.yml",
+                        None,
+                        key,
+                        f"sintaks template salah: {exc.message}",
+                        "periksa pasangan {{ }} dan {% %}",
+                    )
+                )
     titles = {e.key: e.title for e in raw.entries.values()}
-    return Snapshot(raw.facts, raw.entries, raw.texts, templates, titles, tuple(problems))
+    return Snapshot(
+        raw.facts, raw.entries, raw.texts, raw.calculator, calc_templates, templates, titles, tuple(problems)
+    )
 
 
 class ContentRepository:
@@ -114,6 +152,22 @@ class ContentRepository:
         env = template.environment
         assert isinstance(env, jinja2.Environment)
         return render_entry(env, template, entry, snap.facts, snap.titles, on)
+
+    def render_calc(self, key: str, on: date, **context: Any) -> str:
+        """Render a calculator text ("questions.calc_risk", "results.pu") with facts in force on `on`."""
+        snap = self.snapshot()
+        template = snap.calc_templates.get(key)
+        if template is None:
+            raise KeyError(f"content/calculator.yml has no '{key}'")
+        try:
+            return template.render(f=FactView(snap.facts, on), **context).strip()
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"{key}: {exc}") from exc
+
+    def calc_buttons(self, slot: str) -> list[str]:
+        question = (self.snapshot().calculator.get("questions") or {}).get(slot) or {}
+        buttons = question.get("buttons") if isinstance(question, dict) else None
+        return [b for b in buttons or [] if isinstance(b, str)]
 
     def title(self, key: str) -> str | None:
         return self.snapshot().titles.get(key)

@@ -49,7 +49,9 @@ def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, A
 def test_confident_answer_renders_content_with_related_buttons() -> None:
     messages, events = run(ActionAnswerFaq(), tracker(faq_parse(("iuran_jkm_pu", 0.95), ("jkm_apa", 0.02))))
     assert "0,3%" in messages[0]["text"] and "Sumber:" in messages[0]["text"]
-    assert all(b["payload"].startswith('/choose_topic{"topic":') for b in messages[0]["buttons"])
+    calculator, *related = messages[0]["buttons"]
+    assert calculator == {"title": "Hitung iuran saya", "payload": "/calc_iuran"}  # offer_calculator: true
+    assert related and all(b["payload"].startswith('/choose_topic{"topic":') for b in related)
     assert events == [{"event": "slot", "timestamp": None, "name": "misses", "value": 0.0}]
 
 

@@ -1,0 +1,126 @@
+"""The calculator's actions with real content and a real rasa-sdk Tracker."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.calculator import ActionCalcCancel, ActionCalcResult, ActionCalcStart, AskCalcRisk, ValidateCalcForm
+
+DOMAIN: dict[str, Any] = {"forms": {"calc_form": {"required_slots": ["calc_target"]}}, "slots": {}}
+
+
+@pytest.fixture(autouse=True)
+def frozen_date(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch.setenv("ASSISTANT_TODAY", "2026-11-26")
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("PSEUDONYM_KEY", "k" * 20)
+    services.engine.cache_clear()
+
+
+def tracker(
+    text: str,
+    slots: dict[str, Any] | None = None,
+    intent: str = "calc_iuran",
+    loop: str | None = "calc_form",
+    parse: dict[str, Any] | None = None,
+) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [], **(parse or {})}
+    return Tracker("calc-1", slots or {}, latest, [], False, None, {"name": loop} if loop else {}, "action_listen")
+
+
+def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, DOMAIN))
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def validate(slot: str, text: str, slots: dict[str, Any], **kwargs: Any) -> tuple[list[dict[str, Any]], dict]:
+    form = ValidateCalcForm()
+    dispatcher = CollectingDispatcher()
+    method = getattr(form, f"validate_{slot}")
+    result = asyncio.run(method(text, dispatcher, tracker(text, slots, **kwargs), DOMAIN))
+    return dispatcher.messages, result
+
+
+def test_first_message_prefills_answers() -> None:
+    _, slots = run(ActionCalcStart(), tracker("Gaji karyawan saya 3,5 juta, 4 orang, berapa iurannya sebulan?"))
+    assert slots["calc_target"] == "pu" and slots["calc_workers"] == 4.0
+    assert slots["calc_wages"] == [3_500_000] * 4
+
+
+def test_prefilled_values_pass_validation_unchanged() -> None:
+    _, result = validate("calc_workers", 4.0, {"calc_target": "pu"})  # type: ignore[arg-type]
+    assert result == {"calc_workers": 4.0}
+
+
+def test_answer_is_read_and_bad_answer_reprompts_with_example_on_second_try() -> None:
+    _, ok = validate("calc_wages", "3,5jt", {"calc_target": "pu", "calc_workers": 2.0}, intent="faq")
+    assert ok["calc_wages"] == [3_500_000, 3_500_000]
+    first, result = validate("calc_wages", "umr", {"calc_target": "pu", "calc_workers": 2.0}, intent="out_of_scope")
+    assert result["calc_wages"] is None and "berbeda di setiap daerah" in first[0]["text"]
+    assert "Contoh jawaban" not in first[0]["text"]
+    second, result = validate(
+        "calc_wages", "35", {"calc_target": "pu", "calc_workers": 2.0, "calc_fails": 1.0}, intent="out_of_scope"
+    )
+    assert result["calc_fails"] == 2.0 and "Contoh jawaban" in second[0]["text"]
+
+
+def test_question_in_the_middle_is_answered_then_asked_again() -> None:
+    ranking = [
+        {"intent_response_key": "faq/iuran_jkm_pu", "confidence": 0.9},
+        {"intent_response_key": "faq/jkm_apa", "confidence": 0.05},
+    ]
+    parse = {"response_selector": {"faq": {"response": ranking[0], "ranking": ranking}}}
+    messages, result = validate("calc_risk", "iuran jkm brp persen", {"calc_target": "pu"}, intent="faq", parse=parse)
+    assert result == {"calc_risk": None}
+    assert "0,3%" in messages[0]["text"]
+
+
+def test_correction_of_an_earlier_answer() -> None:
+    messages, result = validate("calc_risk", "eh salah, gajinya 4 juta", {"calc_target": "pu", "calc_workers": 2.0})
+    assert result["calc_wages"] == [4_000_000, 4_000_000] and result["calc_risk"] is None
+    assert "perbarui" in messages[0]["text"]
+
+
+def test_risk_question_shows_rates_from_facts_and_buttons() -> None:
+    messages, _ = run(AskCalcRisk(), tracker(""))
+    assert "0,24%" in messages[0]["text"] and "1,74%" in messages[0]["text"]
+    assert [b["title"] for b in messages[0]["buttons"]][-1] == "Belum tahu"
+
+
+def test_employee_result() -> None:
+    slots = {
+        "calc_target": "pu",
+        "calc_workers": 4.0,
+        "calc_wages": [3_500_000] * 4,
+        "calc_risk": "low",
+        "calc_size": "kecil",
+    }
+    messages, reset = run(ActionCalcResult(), tracker("Kecil", slots, loop=None))
+    text = messages[0]["text"]
+    # 4 x 3,5 juta: JKK 0,54% = 75.600; JKM 0,3% = 42.000; JHT 3,7% = 518.000 + 2% = 280.000
+    assert "Rp75.600" in text and "Rp42.000" in text and "Rp518.000" in text and "Rp280.000" in text
+    assert "Total sebulan: Rp915.600" in text
+    assert "15 Desember 2026" in text and "PP 44/2015" in text
+    assert all(value is None for value in reset.values())
+
+
+def test_owner_result_with_discount() -> None:
+    slots = {"calc_target": "bpu", "calc_income": 1_000_000.0, "calc_jht": True, "calc_sector": "other"}
+    messages, _ = run(ActionCalcResult(), tracker("Lainnya", slots, loop=None))
+    text = messages[0]["text"]
+    assert "Total sebulan: Rp28.400" in text  # 5.000 + 3.400 + 20.000
+    assert "diskon 50%" in text and "31 Desember 2026" in text
+
+
+def test_cancel() -> None:
+    messages, slots = run(ActionCalcCancel(), tracker("batal", {"calc_target": "pu"}, intent="cancel"))
+    assert "dibatalkan" in messages[0]["text"] and slots["calc_target"] is None
+    messages, _ = run(ActionCalcCancel(), tracker("batal", intent="cancel", loop=None))
+    assert "Tidak ada hitungan" in messages[0]["text"]
