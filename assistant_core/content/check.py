@@ -172,6 +172,119 @@ def check_snapshot(snapshot: Snapshot, today: date) -> list[Problem]:
     return problems
 
 
+CALC_FILE = "content/calculator.yml"
+CALC_SLOTS = (
+    "calc_target",
+    "calc_workers",
+    "calc_wages",
+    "calc_risk",
+    "calc_size",
+    "calc_income",
+    "calc_jht",
+    "calc_sector",
+)
+CALC_REASONS = (
+    "negative",
+    "zero",
+    "too_large",
+    "too_small",
+    "ambiguous",
+    "not_a_number",
+    "minimum_wage",
+    "wage_count_mismatch",
+    "below_bpu_minimum",
+    "not_a_size",
+    "size_unknown",
+    "not_a_risk",
+    "not_a_target",
+    "not_yes_no",
+    "not_a_sector",
+)
+CALC_TEXTS = (
+    "cancelled",
+    "nothing_to_cancel",
+    "corrected",
+    "again_button",
+    "calc_button",
+    "register_button",
+    "register_bpu_button",
+)
+SAMPLE_RESULTS: dict[str, dict[str, object]] = {
+    "results.pu": {
+        "month": "November 2026",
+        "workers": 2,
+        "programs": "JKK, JKM",
+        "size": "mikro",
+        "lines": [{"name": "JKK", "employer": 1, "worker": 0}],
+        "total": 2,
+        "employer": 2,
+        "worker": 0,
+        "risk_unknown": True,
+        "jkk_highest": 3,
+        "jp_cap": 10547400,
+        "jp_cap_since": "1 Maret 2025",
+        "capped": 1,
+        "deadline": "15 Desember 2026",
+        "sources": "PP 44/2015",
+    },
+    "results.bpu": {
+        "month": "November 2026",
+        "income": 1000000,
+        "lines": [{"name": "JKK", "amount": 1, "full": 2}],
+        "total": 1,
+        "discount": 50,
+        "discount_until": "31 Desember 2026",
+        "with_jht": False,
+        "sources": "PP 44/2015",
+    },
+}
+
+
+def check_calculator(snapshot: Snapshot, today: date) -> list[Problem]:
+    """Every calculator text the code asks for exists, and renders with today's facts."""
+    from assistant_core.content.render import FactView
+
+    needed = (
+        [f"questions.{s}" for s in CALC_SLOTS]
+        + [f"reasons.{r}" for r in CALC_REASONS]
+        + [f"examples.{s}" for s in CALC_SLOTS]
+        + [f"texts.{t}" for t in CALC_TEXTS]
+        + list(SAMPLE_RESULTS)
+    )
+    problems = []
+    for key in needed:
+        template = snapshot.calc_templates.get(key)
+        if template is None:
+            section, name = key.split(".", 1)
+            problems.append(
+                Problem(
+                    CALC_FILE,
+                    None,
+                    key,
+                    f"teks '{name}' tidak ada di bagian '{section}'",
+                    f"tambahkan '{name}:' di bawah '{section}:' (kode memerlukannya)",
+                )
+            )
+            continue
+        try:
+            text = template.render(f=FactView(snapshot.facts, today), **SAMPLE_RESULTS.get(key, {}))
+        except Exception as exc:  # any template failure is the editor's to fix
+            problems.append(
+                Problem(
+                    CALC_FILE,
+                    None,
+                    key,
+                    f"teks gagal dibuat: {exc}",
+                    "pakai nama fakta dari content/facts/ dan variabel yang dijelaskan di README",
+                )
+            )
+            continue
+        for message, fix in html_problems(text):
+            problems.append(Problem(CALC_FILE, None, key, message, fix))
+    return problems
+
+
 def check_content(content_dir: Path, today: date) -> list[Problem]:
     """Load content/ and return every problem found (empty list = content is good)."""
-    return check_snapshot(build_snapshot(content_dir), today)
+    snapshot = build_snapshot(content_dir)
+    return check_snapshot(snapshot, today) + check_calculator(snapshot, today)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant_core.content.check import check_content, html_problems
-from assistant_core.content.repository import ContentRepository
+from assistant_core.content.check import check_content, check_snapshot, html_problems
+from assistant_core.content.repository import ContentRepository, build_snapshot
 from assistant_core.settings import ROOT
 
 TODAY = date(2026, 11, 26)
@@ -38,6 +38,9 @@ def make_content(
 
 
 def messages(content: Path) -> list[str]:
+    """Problems in a content folder; small fixtures without calculator.yml get the FAQ-level check."""
+    if not (content / "calculator.yml").exists():
+        return [str(p) for p in check_snapshot(build_snapshot(content), TODAY)]
     return [str(p) for p in check_content(content, TODAY)]
 
 
@@ -142,3 +145,16 @@ def test_copy_of_real_content_detects_broken_edit(tmp_path: Path) -> None:
     target.write_text(target.read_text().replace("jkm_rate_pu:", "jkm_rate_pekerja:"))
     found = messages(content)
     assert any("jkm_rate_pu" in m for m in found)
+
+
+def test_calculator_texts_are_checked(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    target = content / "calculator.yml"
+    text = target.read_text()
+    text = text.replace('  zero: "Angkanya tidak boleh nol."\n', "")
+    text = text.replace("{{ persen(f.jkk_rate_very_low) }} dari upah", "{{ persen(f.jkk_sangat_rendah) }} dari upah")
+    target.write_text(text)
+    found = messages(content)
+    assert any("calculator.yml [reasons.zero]" in m and "tidak ada" in m for m in found)
+    assert any("calculator.yml [questions.calc_risk]" in m and "jkk_sangat_rendah" in m for m in found)
