@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import services
 from actions.faq import answer_faq
+from actions.guides import entity
 from assistant_core import calculator as calc
 from assistant_core.content.render import tanggal
 from assistant_core.contributions import MissingFact, bpu_contributions, pu_contributions
@@ -61,6 +62,9 @@ class ActionCalcStart(Action):
     ) -> list[dict[str, Any]]:
         text = str((tracker.latest_message or {}).get("text") or "")
         found = {} if text.startswith("/") else calc.prefill(text, services.question_date())
+        size = entity(tracker, "size")
+        if size in calc.SIZE_PROGRAMS:  # from the obligation check's "calculate these programs" button
+            found |= {"calc_target": "pu", "calc_size": size}
         return [*reset(), *[SlotSet(k, v) for k, v in found.items()]]
 
 

@@ -44,10 +44,19 @@ COMMANDS = [
     BotCommand("start", "Mulai dan lihat menu"),
     BotCommand("menu", "Pilihan topik"),
     BotCommand("iuran", "Hitung iuran BPJS Ketenagakerjaan"),
+    BotCommand("wajib", "Program yang wajib untuk usaha saya"),
+    BotCommand("daftar", "Panduan cara mendaftar"),
     BotCommand("bantuan", "Apa yang bisa saya bantu"),
 ]
 # Commands map to payloads the Rasa channel accepts without having offered them.
-COMMAND_PAYLOADS = {"start": "/greet", "menu": "/help", "bantuan": "/help", "iuran": "/calc_iuran"}
+COMMAND_PAYLOADS = {
+    "start": "/greet",
+    "menu": "/help",
+    "bantuan": "/help",
+    "iuran": "/calc_iuran",
+    "wajib": "/check_obligation",
+    "daftar": "/registration_guide",
+}
 SEEN_UPDATES = 2048
 
 

@@ -22,7 +22,7 @@ MAX_SENDER = 128
 # Payloads any client may send without having been offered them: harmless entry points that
 # the Telegram commands and menus map to. Everything else starting with "/" must have been
 # offered as a button in this conversation, so a typed "/restart" or "/intent{...}" is text.
-ALWAYS_ALLOWED_PAYLOADS = frozenset({"/greet", "/help", "/calc_iuran"})
+ALWAYS_ALLOWED_PAYLOADS = frozenset({"/greet", "/help", "/calc_iuran", "/check_obligation", "/registration_guide"})
 
 
 class WholeMessageCollector(CollectingOutputChannel):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from assistant_core.clock import today_jakarta
 from assistant_core.content.build import write_training_file
-from assistant_core.content.check import check_calculator, check_snapshot
+from assistant_core.content.check import check_calculator, check_guide, check_snapshot
 from assistant_core.content.render import RenderError, render_entry
 from assistant_core.content.repository import build_snapshot
 
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     snapshot = build_snapshot(args.content)
     if args.command == "check":
         today = args.date or today_jakarta()
-        problems = check_snapshot(snapshot, today) + check_calculator(snapshot, today)
+        problems = check_snapshot(snapshot, today) + check_calculator(snapshot, today) + check_guide(snapshot, today)
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:

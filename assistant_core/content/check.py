@@ -284,7 +284,56 @@ def check_calculator(snapshot: Snapshot, today: date) -> list[Problem]:
     return problems
 
 
+GUIDE_FILE = "content/guide.yml"
+
+
+def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
+    """Every guide text exists (one checklist per who x channel the buttons offer) and renders."""
+    from assistant_core.content.render import FactView
+
+    needed = {
+        "obligation.ask": {},
+        "obligation.ranges": {},
+        "obligation.calc_button": {},
+        "obligation.register_button": {},
+        "registration.ask_who": {},
+        "registration.ask_channel": {},
+        "registration.calc_button": {},
+        "registration.contact_button": {},
+        "obligation.result": {"size": "mikro", "size_code": "mikro", "programs": "JKK dan JKM"},
+    }
+    channels = (snapshot.guide.get("registration") or {}).get("channel_buttons") or {}
+    for who, buttons in channels.items() if isinstance(channels, dict) else []:
+        for button in buttons or [] if isinstance(buttons, list) else []:
+            if isinstance(button, dict):
+                needed[f"registration.checklists.{who}_{button.get('channel')}"] = {}
+    problems = []
+    for key, context in needed.items():
+        template = snapshot.guide_templates.get(key)
+        if template is None:
+            problems.append(
+                Problem(
+                    GUIDE_FILE,
+                    None,
+                    key,
+                    f"teks '{key}' tidak ada",
+                    "tambahkan teks itu (kode atau tombol memerlukannya)",
+                )
+            )
+            continue
+        try:
+            text = template.render(f=FactView(snapshot.facts, today), **context)
+        except Exception as exc:  # any template failure is the editor's to fix
+            problems.append(
+                Problem(GUIDE_FILE, None, key, f"teks gagal dibuat: {exc}", "pakai nama fakta dari content/facts/")
+            )
+            continue
+        for message, fix in html_problems(text):
+            problems.append(Problem(GUIDE_FILE, None, key, message, fix))
+    return problems
+
+
 def check_content(content_dir: Path, today: date) -> list[Problem]:
     """Load content/ and return every problem found (empty list = content is good)."""
     snapshot = build_snapshot(content_dir)
-    return check_snapshot(snapshot, today) + check_calculator(snapshot, today)
+    return check_snapshot(snapshot, today) + check_calculator(snapshot, today) + check_guide(snapshot, today)

@@ -91,6 +91,7 @@ class RawContent:
     entries: dict[str, Entry] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     calculator: dict[str, Any] = field(default_factory=dict)
+    guide: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -375,11 +376,12 @@ def load_raw(content_dir: Path) -> RawContent:
         _load_facts(path, root, raw)
     for path in sorted((content_dir / "faq").glob("*.yml")):
         _load_entries(path, root, raw)
-    calculator_path = content_dir / "calculator.yml"
-    if calculator_path.exists():
-        data = read_yaml(calculator_path, root, raw.problems)
-        if isinstance(data, dict):
-            raw.calculator = data
+    for name in ("calculator", "guide"):
+        path = content_dir / f"{name}.yml"
+        if path.exists():
+            data = read_yaml(path, root, raw.problems)
+            if isinstance(data, dict):
+                setattr(raw, name, data)
     texts_path = content_dir / "texts.yml"
     if texts_path.exists():
         data = read_yaml(texts_path, root, raw.problems)

@@ -30,6 +30,8 @@ class Snapshot:
     texts: dict[str, str]
     calculator: dict[str, Any]
     calc_templates: dict[str, jinja2.Template]
+    guide: dict[str, Any]
+    guide_templates: dict[str, jinja2.Template]
     templates: dict[str, jinja2.Template]
     titles: dict[str, str]
     problems: tuple[Problem, ...]
@@ -91,10 +93,48 @@ def build_snapshot(content_dir: Path) -> Snapshot:
                         "periksa pasangan {{ }} dan {% %}",
                     )
                 )
+    guide_templates: dict[str, jinja2.Template] = {}
+    for key, text in _strings(raw.guide):
+        try:
+            guide_templates[key] = env.from_string(text)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(
+                Problem(
+                    "content/guide.yml",
+                    None,
+                    key,
+                    f"sintaks template salah: {exc.message}",
+                    "periksa pasangan {{ }} dan {% %}",
+                )
+            )
     titles = {e.key: e.title for e in raw.entries.values()}
     return Snapshot(
-        raw.facts, raw.entries, raw.texts, raw.calculator, calc_templates, templates, titles, tuple(problems)
+        raw.facts,
+        raw.entries,
+        raw.texts,
+        raw.calculator,
+        calc_templates,
+        raw.guide,
+        guide_templates,
+        templates,
+        titles,
+        tuple(problems),
     )
+
+
+def _strings(data: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Every text in a nested mapping, keyed by its dotted path ("registration.checklists.bpu_jmo")."""
+    found: list[tuple[str, str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "__line__":
+                continue
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, str):
+                found.append((path, value))
+            elif isinstance(value, dict):
+                found.extend(_strings(value, path))
+    return found
 
 
 class ContentRepository:
@@ -163,6 +203,24 @@ class ContentRepository:
             return template.render(f=FactView(snap.facts, on), **context).strip()
         except jinja2.TemplateError as exc:
             raise RenderError(f"{key}: {exc}") from exc
+
+    def render_guide(self, key: str, on: date, **context: Any) -> str:
+        """Render a guide text ("obligation.result", "registration.checklists.bpu_jmo")."""
+        snap = self.snapshot()
+        template = snap.guide_templates.get(key)
+        if template is None:
+            raise KeyError(f"content/guide.yml has no '{key}'")
+        try:
+            return template.render(f=FactView(snap.facts, on), **context).strip()
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"{key}: {exc}") from exc
+
+    def guide_buttons(self, *path: str) -> list[dict[str, str]]:
+        """A button list from guide.yml, e.g. ("obligation", "size_buttons")."""
+        node: Any = self.snapshot().guide
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        return [b for b in node or [] if isinstance(b, dict) and isinstance(b.get("title"), str)]
 
     def calc_buttons(self, slot: str) -> list[str]:
         question = (self.snapshot().calculator.get("questions") or {}).get(slot) or {}

@@ -124,3 +124,38 @@ def test_cancel() -> None:
     assert "dibatalkan" in messages[0]["text"] and slots["calc_target"] is None
     messages, _ = run(ActionCalcCancel(), tracker("batal", intent="cancel", loop=None))
     assert "Tidak ada hitungan" in messages[0]["text"]
+
+
+def test_obligation_check_flow() -> None:
+    from actions.guides import ActionObligation
+
+    messages, _ = run(ActionObligation(), tracker("/check_obligation", intent="check_obligation", loop=None))
+    assert "Belum tahu" in [b["title"] for b in messages[0]["buttons"]]
+    unknown = {"entities": [{"entity": "size", "value": "unknown"}]}
+    messages, _ = run(ActionObligation(), tracker("x", intent="check_obligation", loop=None, parse=unknown))
+    assert "Rp2.000.000.000" in messages[0]["text"]  # PP 7/2021 turnover ceiling for micro
+    micro = {"entities": [{"entity": "size", "value": "mikro"}]}
+    messages, _ = run(ActionObligation(), tracker("x", intent="check_obligation", loop=None, parse=micro))
+    text = messages[0]["text"]
+    assert "JKK dan JKM" in text and "Rp16.800" in text and "JKP" in text
+    assert messages[0]["buttons"][0]["payload"] == '/calc_iuran{"size":"mikro"}'
+
+
+def test_calculator_started_from_obligation_check_knows_the_size() -> None:
+    parse = {"entities": [{"entity": "size", "value": "kecil"}]}
+    _, slots = run(ActionCalcStart(), tracker('/calc_iuran{"size":"kecil"}', parse=parse))
+    assert slots["calc_target"] == "pu" and slots["calc_size"] == "kecil"
+
+
+def test_registration_guide_flow_never_asks_for_identity() -> None:
+    from actions.guides import ActionRegistrationGuide
+
+    messages, _ = run(ActionRegistrationGuide(), tracker("/registration_guide", intent="registration_guide", loop=None))
+    assert len(messages[0]["buttons"]) == 2
+    who = {"entities": [{"entity": "who", "value": "bpu"}]}
+    messages, _ = run(ActionRegistrationGuide(), tracker("x", intent="registration_guide", loop=None, parse=who))
+    assert "Aplikasi JMO" in [b["title"] for b in messages[0]["buttons"]]
+    both = {"entities": [{"entity": "who", "value": "bpu"}, {"entity": "channel", "value": "jmo"}]}
+    messages, _ = run(ActionRegistrationGuide(), tracker("x", intent="registration_guide", loop=None, parse=both))
+    text = messages[0]["text"]
+    assert "JMO" in text and "Rp16.800" in text and "jangan di obrolan ini" in text

@@ -17,7 +17,7 @@ def test_local_chat_shows_numbered_buttons_and_follows_a_choice(stack: Stack, e2
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"} | e2e_env
     result = subprocess.run(
         [str(ROOT / ".venv/app/bin/python"), "-m", "bot"],
-        input="3\niuran jkm brp\nkeluar\n",
+        input="5\niuran jkm brp\nkeluar\n",
         capture_output=True,
         text=True,
         timeout=120,
@@ -29,7 +29,7 @@ def test_local_chat_shows_numbered_buttons_and_follows_a_choice(stack: Stack, e2
     out = result.stdout
     assert "bukan kanal resmi" in out  # greeting, as plain text (no HTML tags)
     assert "<b>" not in out
-    assert "[1] Program BPJS TK" in out and "[3] Iuran karyawan" in out
+    assert "[1] Hitung iuran" in out and "[5] Iuran karyawan" in out
     assert "(memilih: Iuran karyawan)" in out
     assert "0,3%" in out  # JKM answer
     assert "Sumber:" in out

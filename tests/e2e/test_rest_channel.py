@@ -36,7 +36,7 @@ def test_greeting_has_menu_and_says_not_official(settings: Settings) -> None:
     assert "bukan kanal resmi" in text
     assert "175" in text
     titles = [b["title"] for r in replies for b in r.get("buttons", [])]
-    assert "Cara daftar usaha" in titles
+    assert "Cara daftar" in titles and "Hitung iuran" in titles
 
 
 def test_informal_question_gets_current_figure_with_source(settings: Settings) -> None:

@@ -1,0 +1,102 @@
+"""Button-driven guides: which programs a business must join, and how to register (never asks for IDs)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from assistant_core.calculator import SIZE_PROGRAMS
+
+PROGRAM_LIST = {"jkk": "JKK", "jkm": "JKM", "jht": "JHT", "jp": "JP"}
+
+
+def payload(intent: str, **entities: str) -> str:
+    return f"/{intent}" + (json.dumps(entities, separators=(",", ":")) if entities else "")
+
+
+def entity(tracker: Tracker, name: str) -> str | None:
+    for item in (tracker.latest_message or {}).get("entities") or []:
+        if item.get("entity") == name and isinstance(item.get("value"), str):
+            return str(item["value"])
+    return None
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " dan " + names[-1]
+
+
+class ActionObligation(Action):
+    def name(self) -> str:
+        return "action_obligation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        repo, today = services.content(), services.question_date()
+        size = entity(tracker, "size")
+        if size in SIZE_PROGRAMS and size != "semua":
+            programs = [PROGRAM_LIST[p] for p in SIZE_PROGRAMS[size]]
+            text = repo.render_guide("obligation.result", today, size=size, size_code=size, programs=_join(programs))
+            buttons = [
+                {
+                    "title": repo.render_guide("obligation.calc_button", today),
+                    "payload": payload("calc_iuran", size=size),
+                },
+                {
+                    "title": repo.render_guide("obligation.register_button", today),
+                    "payload": payload("registration_guide", who="employer"),
+                },
+            ]
+        elif size == "unknown":
+            text = repo.render_guide("obligation.ranges", today)
+            buttons = [
+                {"title": b["title"], "payload": payload("check_obligation", size=b["size"])}
+                for b in repo.guide_buttons("obligation", "range_buttons")
+            ]
+        else:
+            text = repo.render_guide("obligation.ask", today)
+            buttons = [
+                {"title": b["title"], "payload": payload("check_obligation", size=b["size"])}
+                for b in repo.guide_buttons("obligation", "size_buttons")
+            ]
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+class ActionRegistrationGuide(Action):
+    def name(self) -> str:
+        return "action_registration_guide"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        repo, today = services.content(), services.question_date()
+        who, channel = entity(tracker, "who"), entity(tracker, "channel")
+        channels = repo.guide_buttons("registration", "channel_buttons", who) if who else []
+        if who and channel and any(b.get("channel") == channel for b in channels):
+            text = repo.render_guide(f"registration.checklists.{who}_{channel}", today)
+            buttons = [
+                {"title": repo.render_guide("registration.calc_button", today), "payload": "/calc_iuran"},
+                {
+                    "title": repo.render_guide("registration.contact_button", today),
+                    "payload": payload("choose_topic", topic="kontak_resmi"),
+                },
+            ]
+        elif channels:
+            text = repo.render_guide("registration.ask_channel", today)
+            buttons = [
+                {"title": b["title"], "payload": payload("registration_guide", who=str(who), channel=b["channel"])}
+                for b in channels
+            ]
+        else:
+            text = repo.render_guide("registration.ask_who", today)
+            buttons = [
+                {"title": b["title"], "payload": payload("registration_guide", who=b["who"])}
+                for b in repo.guide_buttons("registration", "who_buttons")
+            ]
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
