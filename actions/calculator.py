@@ -29,6 +29,12 @@ def reset() -> list[dict[str, Any]]:
     return [SlotSet(slot, None) for slot in ALL_SLOTS]
 
 
+def known_workers(tracker: Tracker) -> int | None:
+    """The head count if already read; while it is being asked the slot holds the raw text."""
+    value = tracker.get_slot("calc_workers")
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+
+
 def contribution_month(tracker: Tracker) -> date:
     chosen = tracker.get_slot("calc_month")
     return date.fromisoformat(chosen) if chosen else services.question_date().replace(day=1)
@@ -83,14 +89,14 @@ class ValidateCalcForm(FormValidationAction):
         return ["calc_target"]
 
     def _read(self, slot: str, text: str, tracker: Tracker) -> calc.Answer:
-        workers = tracker.get_slot("calc_workers")
+        workers = known_workers(tracker)
         if slot == "calc_target":
             return calc.read_target(text)
         if slot == "calc_workers":
             answer = calc.read_count(text)
             return calc.Answer(float(answer.value), None) if isinstance(answer.value, int) else answer
         if slot == "calc_wages":
-            return calc.read_wages(text, int(workers) if workers else None)
+            return calc.read_wages(text, workers)
         if slot == "calc_risk":
             return calc.read_risk(text)
         if slot == "calc_size":
@@ -117,8 +123,7 @@ class ValidateCalcForm(FormValidationAction):
                 if slot == "calc_wages" and isinstance(answer.value, list):
                     return {slot: answer.value, "calc_workers": float(len(answer.value)), "calc_fails": 0.0}
                 return {slot: answer.value, "calc_fails": 0.0}
-            workers = tracker.get_slot("calc_workers")
-            fixes = calc.corrections(text, slot, int(workers) if workers else None)
+            fixes = calc.corrections(text, slot, known_workers(tracker))
             if fixes:
                 dispatcher.utter_message(text=repo.render_calc("texts.corrected", today))
                 return {slot: None, **fixes}
@@ -263,7 +268,7 @@ class ActionCalcResult(Action):
     @staticmethod
     def _pu(repo: Any, facts: Any, month: date, tracker: Tracker) -> str:
         wages = [int(w) for w in tracker.get_slot("calc_wages") or []]
-        workers = int(tracker.get_slot("calc_workers") or len(wages) or 1)
+        workers = known_workers(tracker) or len(wages) or 1
         if len(wages) == 1 and workers > 1:
             wages = wages * workers
         size = str(tracker.get_slot("calc_size") or "semua")

@@ -159,3 +159,11 @@ def test_registration_guide_flow_never_asks_for_identity() -> None:
     messages, _ = run(ActionRegistrationGuide(), tracker("x", intent="registration_guide", loop=None, parse=both))
     text = messages[0]["text"]
     assert "JMO" in text and "Rp16.800" in text and "jangan di obrolan ini" in text
+
+
+def test_unreadable_head_count_while_it_is_being_asked() -> None:
+    # Rasa has already put the raw text into the slot being asked; it must not be trusted as a number.
+    messages, result = validate(
+        "calc_workers", "banyak deh", {"calc_target": "pu", "calc_workers": "banyak deh"}, intent="deny"
+    )
+    assert result["calc_workers"] is None and messages
