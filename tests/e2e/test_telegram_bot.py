@@ -48,7 +48,8 @@ def test_typed_question_and_button_press(telegram: FakeTelegram) -> None:
     calls = telegram.wait_for(sent_to(5002), since=since)
     answer = messages(calls, 5002)[-1]
     assert "3,7%" in answer.params["text"] and "2%" in answer.params["text"]
-    button = answer.params["reply_markup"]["inline_keyboard"][0][0]
+    # The first button starts the calculator (offer_calculator); the last is a related topic.
+    button = answer.params["reply_markup"]["inline_keyboard"][-1][-1]
 
     since = telegram.mark()
     telegram.push(callback_update(5002, button["callback_data"], query_id="press-1"))
