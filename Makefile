@@ -6,6 +6,10 @@ include .env
 export
 endif
 
+# Rasa must never phone home (tests and CI run offline); TensorFlow's info logs are noise.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
 RASA_VENV := .venv/rasa
 APP_VENV  := .venv/app
 RASA      := $(RASA_VENV)/bin/rasa
