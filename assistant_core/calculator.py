@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from assistant_core.content.render import MONTHS as MONTHS_ID
 from assistant_core.parsing import Parsed, parse_count, parse_money
 
 SIZES = ("mikro", "kecil", "menengah", "besar", "semua")
@@ -263,24 +264,10 @@ def prefill(text: str, today: date) -> dict[str, object]:
 
 
 PROGRAM_NAMES = {"jkk": "JKK", "jkm": "JKM", "jht": "JHT", "jp": "JP"}
-MONTH_NAMES = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 def month_label(month: date) -> str:
-    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
+    return f"{MONTHS_ID[month.month - 1]} {month.year}"
 
 
 def next_month_day(month: date, day: int) -> date:

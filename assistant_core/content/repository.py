@@ -195,23 +195,20 @@ class ContentRepository:
 
     def render_calc(self, key: str, on: date, **context: Any) -> str:
         """Render a calculator text ("questions.calc_risk", "results.pu") with facts in force on `on`."""
-        snap = self.snapshot()
-        template = snap.calc_templates.get(key)
-        if template is None:
-            raise KeyError(f"content/calculator.yml has no '{key}'")
-        try:
-            return template.render(f=FactView(snap.facts, on), **context).strip()
-        except jinja2.TemplateError as exc:
-            raise RenderError(f"{key}: {exc}") from exc
+        return self._render(self.snapshot().calc_templates, "calculator", key, on, context)
 
     def render_guide(self, key: str, on: date, **context: Any) -> str:
         """Render a guide text ("obligation.result", "registration.checklists.bpu_jmo")."""
-        snap = self.snapshot()
-        template = snap.guide_templates.get(key)
+        return self._render(self.snapshot().guide_templates, "guide", key, on, context)
+
+    def _render(
+        self, templates: dict[str, jinja2.Template], name: str, key: str, on: date, context: dict[str, Any]
+    ) -> str:
+        template = templates.get(key)
         if template is None:
-            raise KeyError(f"content/guide.yml has no '{key}'")
+            raise KeyError(f"content/{name}.yml has no '{key}'")
         try:
-            return template.render(f=FactView(snap.facts, on), **context).strip()
+            return template.render(f=FactView(self.snapshot().facts, on), **context).strip()
         except jinja2.TemplateError as exc:
             raise RenderError(f"{key}: {exc}") from exc
 
