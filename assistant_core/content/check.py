@@ -65,6 +65,14 @@ def html_problems(text: str) -> list[tuple[str, str]]:
         stack.append(name)
     for name in reversed(stack):
         found.append((f"<{name}> tidak ditutup", f"tambahkan </{name}> di akhir bagian yang ditebalkan/dimiringkan"))
+    if re.search(r"[^\n]•", text):
+        found.append(
+            (
+                "tanda • tidak berada di awal baris (dua butir menyatu)",
+                "jangan akhiri baris butir dengan {% endif %} atau {% endfor %}: tulis "
+                "{{ 'teks' if syarat else '' }} di baris itu, atau taruh {% endif %} di baris sendiri",
+            )
+        )
     stripped = _TAG.sub("", text)
     if "<" in stripped or ">" in stripped:
         found.append(

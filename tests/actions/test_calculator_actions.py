@@ -107,6 +107,7 @@ def test_employee_result() -> None:
     # 4 x 3,5 juta: JKK 0,54% = 75.600; JKM 0,3% = 42.000; JHT 3,7% = 518.000 + 2% = 280.000
     assert "Rp75.600" in text and "Rp42.000" in text and "Rp518.000" in text and "Rp280.000" in text
     assert "Total sebulan: Rp915.600" in text
+    assert "\n• JKK" in text and "\n• JKM" in text and "\n• JHT" in text  # one program per line
     assert "15 Desember 2026" in text and "PP 44/2015" in text
     assert all(value is None for value in reset.values())
 
@@ -116,6 +117,7 @@ def test_owner_result_with_discount() -> None:
     messages, _ = run(ActionCalcResult(), tracker("Lainnya", slots, loop=None))
     text = messages[0]["text"]
     assert "Total sebulan: Rp28.400" in text  # 5.000 + 3.400 + 20.000
+    assert "\n• JKM" in text and "\n• JHT" in text
     assert "diskon 50%" in text and "31 Desember 2026" in text
 
 

@@ -115,7 +115,9 @@ def test_fact_that_expires_must_be_guarded(tmp_path: Path) -> None:
     assert any("gagal dibuat untuk tanggal 2026-03-31" in m and "tidak punya nilai" in m for m in found)
 
 
-@pytest.mark.parametrize("html", ["<b>tebal", "</i>", "<script>x</script>", "5 < 6", "A & B", "<div>x</div>"])
+@pytest.mark.parametrize(
+    "html", ["<b>tebal", "</i>", "<script>x</script>", "5 < 6", "A & B", "<div>x</div>", "• satu• dua"]
+)
 def test_html_problems(html: str) -> None:
     assert html_problems(html)
 
