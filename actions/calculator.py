@@ -117,16 +117,21 @@ class ValidateCalcForm(FormValidationAction):
         text = str(value if isinstance(value, str) else message.get("text") or "")
         repo = services.content()
         today = services.question_date()
+        if text.split("{")[0] == "/calc_iuran":  # "Hitung lagi" pressed mid-way: start over
+            return {name: None for name in ALL_SLOTS if name not in {"calc_month"}}
         if not text.startswith("/"):
             answer = self._read(slot, text, tracker)
             if answer.value is not None:
                 if slot == "calc_wages" and isinstance(answer.value, list):
                     return {slot: answer.value, "calc_workers": float(len(answer.value)), "calc_fails": 0.0}
                 return {slot: answer.value, "calc_fails": 0.0}
-            fixes = calc.corrections(text, slot, known_workers(tracker))
+            # A longer sentence may hold this answer ("4 orang, gaji 3,5 juta") or correct others.
+            fixes = calc.corrections(text, None, known_workers(tracker))
             if fixes:
-                dispatcher.utter_message(text=repo.render_calc("texts.corrected", today))
-                return {slot: None, **fixes}
+                found = fixes.pop(slot, None)
+                if found is None:
+                    dispatcher.utter_message(text=repo.render_calc("texts.corrected", today))
+                return {slot: found, **fixes, "calc_fails": 0.0}
         else:
             answer = calc.Answer(None, "not_a_number")
         # Not an answer: a question asked in the middle is answered, then the form asks again.

@@ -169,3 +169,14 @@ def test_unreadable_head_count_while_it_is_being_asked() -> None:
         "calc_workers", "banyak deh", {"calc_target": "pu", "calc_workers": "banyak deh"}, intent="deny"
     )
     assert result["calc_workers"] is None and messages
+
+
+def test_the_asked_answer_is_found_in_a_longer_sentence() -> None:
+    text = "Gaji karyawan saya 3,5 juta, 4 orang, berapa iurannya sebulan?"
+    _, result = validate("calc_workers", text, {"calc_target": "pu", "calc_workers": text}, intent="calc_iuran")
+    assert result["calc_workers"] == 4.0 and result["calc_wages"] == [3_500_000] * 4
+
+
+def test_pressing_calculate_again_mid_way_starts_over() -> None:
+    _, result = validate("calc_risk", "/calc_iuran", {"calc_target": "pu", "calc_workers": 2.0})
+    assert result["calc_target"] is None and result["calc_workers"] is None

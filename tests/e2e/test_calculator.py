@@ -77,3 +77,17 @@ def test_cancel_stops_the_calculator(settings: Settings) -> None:
     reply = chat.say("batal")
     assert "dibatalkan" in reply
     assert "bukan kanal resmi" in chat.say("halo")  # back to normal conversation
+
+
+def test_greeting_or_menu_leaves_the_calculator(settings: Settings) -> None:
+    chat = Chat(settings)
+    chat.say("hitung iuran")
+    assert "bukan kanal resmi" in chat.say("/greet")  # the /start command in Telegram
+    assert "0,3%" in chat.say("iuran jkm brp persen")  # an ordinary answer, not a calculator re-prompt
+
+
+def test_answer_found_in_a_longer_sentence(settings: Settings) -> None:
+    chat = Chat(settings)
+    assert "Berapa orang" in chat.say("tolong hitung iuran buat karyawan saya")
+    reply = chat.say("ada 4 orang, gajinya 3,5 juta semua")
+    assert "kelompok risiko" in reply  # both the count and the wage were taken from the sentence
