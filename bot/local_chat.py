@@ -9,19 +9,19 @@ from typing import TextIO
 
 from assistant_core.pseudonym import local_conversation_id
 from assistant_core.settings import Settings
-from bot.conversation import Conversation
+from bot.conversation import Conversation, Texts
 from bot.render import Button, Outgoing, to_plain
 
 QUIT = frozenset({"keluar", "exit", "quit", "/keluar"})
 
 
-def show(replies: list[Outgoing], out: TextIO, choose_prompt: str) -> list[Button]:
+def show(replies: list[Outgoing], out: TextIO, texts: Texts) -> list[Button]:
     buttons: list[Button] = []
     for reply in replies:
-        print(f"\nAsisten: {to_plain(reply.text)}", file=out)
+        print(f"\n{texts.text('local_chat_bot')}: {to_plain(reply.text)}", file=out)
         buttons = list(reply.buttons) or buttons
     if buttons:
-        print(choose_prompt, file=out)
+        print(texts.text("local_chat_choose"), file=out)
         for number, button in enumerate(buttons, 1):
             print(f"  [{number}] {button.title}", file=out)
     out.flush()
@@ -34,10 +34,10 @@ async def run_local_chat(
     sender = local_conversation_id(settings.pseudonym_key, getpass.getuser())
     texts = conversation.texts
     print(texts.text("local_chat_intro"), file=out)
-    buttons = show(await conversation.turn(sender, "/greet"), out, texts.text("local_chat_choose"))
+    buttons = show(await conversation.turn(sender, "/greet"), out, texts)
     try:
         while True:
-            print("\nAnda: ", end="", file=out, flush=True)
+            print(f"\n{texts.text('local_chat_you')}: ", end="", file=out, flush=True)
             line = await asyncio.to_thread(stdin.readline)
             if not line:
                 break
@@ -48,8 +48,8 @@ async def run_local_chat(
                 break
             if text.isdigit() and 1 <= int(text) <= len(buttons):
                 chosen = buttons[int(text) - 1]
-                print(f"(memilih: {chosen.title})", file=out)
+                print(f"({texts.text('button_chosen').format(title=chosen.title)})", file=out)
                 text = chosen.payload
-            buttons = show(await conversation.turn(sender, text), out, texts.text("local_chat_choose")) or buttons
+            buttons = show(await conversation.turn(sender, text), out, texts) or buttons
     finally:
         await conversation.rasa.close()

@@ -30,6 +30,6 @@ def test_local_chat_shows_numbered_buttons_and_follows_a_choice(stack: Stack, e2
     assert "bukan kanal resmi" in out  # greeting, as plain text (no HTML tags)
     assert "<b>" not in out
     assert "[1] Hitung iuran" in out and "[5] Iuran karyawan" in out
-    assert "(memilih: Iuran karyawan)" in out
+    assert "(Anda memilih: Iuran karyawan)" in out
     assert "0,3%" in out  # JKM answer
     assert "Sumber:" in out
