@@ -62,51 +62,14 @@ def build_snapshot(content_dir: Path) -> Snapshot:
                     "periksa pasangan {{ }} dan {% %}, dan setiap {% if %} ditutup {% endif %}",
                 )
             )
-    calc_templates: dict[str, jinja2.Template] = {}
+    calc_texts: list[tuple[str, object]] = []
     for section in CALC_SECTIONS:
         items = raw.calculator.get(section) or {}
         for name, value in items.items() if isinstance(items, dict) else []:
-            if name == "__line__":
-                continue
-            text = value.get("text") if isinstance(value, dict) else value
-            key = f"{section}.{name}"
-            if not isinstance(text, str):
-                problems.append(
-                    Problem(
-                        "content/calculator.yml",
-                        items.get("__line__"),
-                        key,
-                        "teks kosong atau bukan teks",
-                        "isi dengan kalimat di antara tanda kutip",
-                    )
-                )
-                continue
-            try:
-                calc_templates[key] = env.from_string(text)
-            except jinja2.TemplateSyntaxError as exc:
-                problems.append(
-                    Problem(
-                        "content/calculator.yml",
-                        None,
-                        key,
-                        f"sintaks template salah: {exc.message}",
-                        "periksa pasangan {{ }} dan {% %}",
-                    )
-                )
-    guide_templates: dict[str, jinja2.Template] = {}
-    for key, text in _strings(raw.guide):
-        try:
-            guide_templates[key] = env.from_string(text)
-        except jinja2.TemplateSyntaxError as exc:
-            problems.append(
-                Problem(
-                    "content/guide.yml",
-                    None,
-                    key,
-                    f"sintaks template salah: {exc.message}",
-                    "periksa pasangan {{ }} dan {% %}",
-                )
-            )
+            if name != "__line__":
+                calc_texts.append((f"{section}.{name}", value.get("text") if isinstance(value, dict) else value))
+    calc_templates = _compile(env, calc_texts, "content/calculator.yml", problems)
+    guide_templates = _compile(env, list(_strings(raw.guide)), "content/guide.yml", problems)
     titles = {e.key: e.title for e in raw.entries.values()}
     return Snapshot(
         raw.facts,
@@ -120,6 +83,26 @@ def build_snapshot(content_dir: Path) -> Snapshot:
         titles,
         tuple(problems),
     )
+
+
+def _compile(
+    env: jinja2.Environment, texts: list[tuple[str, object]], file: str, problems: list[Problem]
+) -> dict[str, jinja2.Template]:
+    """Compile editor texts keyed by dotted path; a missing text or bad syntax becomes a problem."""
+    templates: dict[str, jinja2.Template] = {}
+    for key, text in texts:
+        if not isinstance(text, str):
+            problems.append(
+                Problem(file, None, key, "teks kosong atau bukan teks", "isi dengan kalimat di antara tanda kutip")
+            )
+            continue
+        try:
+            templates[key] = env.from_string(text)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(
+                Problem(file, None, key, f"sintaks template salah: {exc.message}", "periksa pasangan {{ }} dan {% %}")
+            )
+    return templates
 
 
 def _strings(data: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -195,20 +178,23 @@ class ContentRepository:
 
     def render_calc(self, key: str, on: date, **context: Any) -> str:
         """Render a calculator text ("questions.calc_risk", "results.pu") with facts in force on `on`."""
-        return self._render(self.snapshot().calc_templates, "calculator", key, on, context)
+        snap = self.snapshot()
+        return self._render(snap, snap.calc_templates, "calculator", key, on, context)
 
     def render_guide(self, key: str, on: date, **context: Any) -> str:
         """Render a guide text ("obligation.result", "registration.checklists.bpu_jmo")."""
-        return self._render(self.snapshot().guide_templates, "guide", key, on, context)
+        snap = self.snapshot()
+        return self._render(snap, snap.guide_templates, "guide", key, on, context)
 
+    @staticmethod
     def _render(
-        self, templates: dict[str, jinja2.Template], name: str, key: str, on: date, context: dict[str, Any]
+        snap: Snapshot, templates: dict[str, jinja2.Template], name: str, key: str, on: date, context: dict[str, Any]
     ) -> str:
         template = templates.get(key)
         if template is None:
             raise KeyError(f"content/{name}.yml has no '{key}'")
         try:
-            return template.render(f=FactView(self.snapshot().facts, on), **context).strip()
+            return template.render(f=FactView(snap.facts, on), **context).strip()
         except jinja2.TemplateError as exc:
             raise RenderError(f"{key}: {exc}") from exc
 
