@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 import time
@@ -13,13 +14,20 @@ MODELS = ROOT / "var" / "models"
 MODEL = MODELS / "assistant.tar.gz"
 STAMP = MODELS / "assistant.inputs.sha256"
 # Everything that changes what the model learns. Answer texts and facts are NOT here: they are
-# rendered at send time, so editing them needs no retraining.
-INPUTS = ["config.yml", "domain.yml", "content/lexicon.yml", "nlu/**/*.yml", "stories/**/*.yml", "rasa_components/*.py"]
+# rendered at send time, so editing them needs no retraining. Of our Rasa-side code, only the
+# components config.yml's pipeline names count (the REST channel is not part of the model).
+INPUTS = ["config.yml", "domain.yml", "content/lexicon.yml", "nlu/**/*.yml", "stories/**/*.yml"]
+_COMPONENT = re.compile(r"^\s*-?\s*name:\s*rasa_components\.(\w+)\.", re.MULTILINE)
+
+
+def pipeline_modules() -> list[str]:
+    config = (ROOT / "config.yml").read_text()
+    return [f"rasa_components/{module}.py" for module in _COMPONENT.findall(config)]
 
 
 def inputs_hash() -> str:
     digest = hashlib.sha256()
-    files = sorted({p for pattern in INPUTS for p in ROOT.glob(pattern) if p.is_file()})
+    files = sorted({p for pattern in INPUTS + pipeline_modules() for p in ROOT.glob(pattern) if p.is_file()})
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
