@@ -50,6 +50,25 @@ class UnansweredQuestion(Base):
     asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, index=True)
 
 
+class ChatUser(Base):
+    """One row per conversation the bot has seen: first contact, last activity, outreach source.
+
+    `last_seen` drives the retention purge; deleting the row makes the next message a first contact
+    again (so the privacy notice is shown again after /hapusdata).
+    """
+
+    __tablename__ = f"{TABLE_PREFIX}chat_users"
+
+    conversation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(64))
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, index=True)
+
+
+# Tables holding per-conversation records, cleared by /hapusdata and by the retention purge.
+PER_CONVERSATION = (UnansweredQuestion, ChatUser)
+
+
 def make_engine(database_url: str) -> Engine:
     """Engine with pre-ping (survives database restarts); SQLite waits for Rasa's writes."""
     if database_url.startswith("sqlite"):

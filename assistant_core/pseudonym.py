@@ -14,3 +14,12 @@ def conversation_id(key: bytes, chat_id: int, user_id: int | None, private: bool
 
 def local_conversation_id(key: bytes, name: str) -> str:
     return hmac.new(key, f"local:{name}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# Rasa's forget endpoint (rasa_components/channel.py) accepts only requests carrying this token.
+FORGET_TOKEN_HEADER = "X-Forget-Token"  # noqa: S105 (a header name, not a secret)
+
+
+def forget_token(key: bytes) -> str:
+    """A secret the bot and Rasa both derive from the pseudonym key, so no extra setting is needed."""
+    return hmac.new(key, b"rasa-forget-endpoint", hashlib.sha256).hexdigest()

@@ -55,6 +55,8 @@ class Settings:
     webhook_port: int
     pseudonym_key: bytes = field(repr=False)
     log_level: str
+    # Conversations with no activity for this many days are deleted (Rasa events and our rows).
+    retention_days: int = 180
 
     @property
     def action_endpoint(self) -> str:
@@ -107,4 +109,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_port=_int(env, "WEBHOOK_PORT", 8443),
         pseudonym_key=_pseudonym_key(env, var_dir),
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        retention_days=_retention_days(env),
     )
+
+
+def _retention_days(env: Mapping[str, str]) -> int:
+    days = _int(env, "RETENTION_DAYS", 180)
+    if days < 1:
+        raise SettingsError(f"RETENTION_DAYS must be at least 1, got {days}")
+    return days

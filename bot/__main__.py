@@ -9,6 +9,8 @@ from telegram import Update
 
 from assistant_core.content import ContentRepository
 from assistant_core.db import create_tables, make_engine
+from assistant_core.privacy import UserRegistry
+from assistant_core.pseudonym import forget_token
 from assistant_core.settings import load_settings
 from bot import logging_setup
 from bot.callbacks import CallbackStore
@@ -27,13 +29,14 @@ def main() -> None:
         [s for s in (settings.telegram_token, settings.telegram_webhook_secret) if s],
     )
     content = ContentRepository(settings.content_dir)
-    conversation = Conversation(RasaClient(settings.rest_webhook, settings.rasa_timeout), content)
+    rasa = RasaClient(settings.rest_webhook, settings.rasa_timeout, forget_token=forget_token(settings.pseudonym_key))
+    conversation = Conversation(rasa, content)
     if not settings.telegram_token:
         asyncio.run(run_local_chat(settings, conversation))
         return
     engine = make_engine(settings.database_url)
     create_tables(engine)
-    application = build_application(settings, conversation, CallbackStore(engine))
+    application = build_application(settings, conversation, CallbackStore(engine), UserRegistry(engine))
     if settings.telegram_webhook_url:
         log.info("Starting Telegram bot in webhook mode on %s:%s", settings.bind_host, settings.webhook_port)
         application.run_webhook(

@@ -34,6 +34,7 @@ async def run_local_chat(
     sender = local_conversation_id(settings.pseudonym_key, getpass.getuser())
     texts = conversation.texts
     print(texts.text("local_chat_intro"), file=out)
+    print(f"\n{to_plain(texts.text('privacy_notice'))}", file=out)
     buttons = show(await conversation.turn(sender, "/greet"), out, texts)
     try:
         while True:

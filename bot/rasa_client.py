@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from assistant_core.pseudonym import FORGET_TOKEN_HEADER
+
 log = logging.getLogger(__name__)
 
 
@@ -15,8 +17,16 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, webhook_url: str, timeout: float, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        webhook_url: str,
+        timeout: float,
+        client: httpx.AsyncClient | None = None,
+        forget_token: str | None = None,
+    ) -> None:
         self._url = webhook_url
+        self._forget_url = webhook_url.rsplit("/", 1)[0] + "/forget"
+        self._forget_token = forget_token
         self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)))
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -36,6 +46,20 @@ class RasaClient:
         if not isinstance(replies, list) or not replies:
             raise RasaUnavailable("empty reply")
         return [r for r in replies if isinstance(r, dict)]
+
+    async def forget(self, sender: str) -> int:
+        """Delete the conversation's Rasa tracker (see rasa_components/forget.py); events deleted."""
+        headers = {FORGET_TOKEN_HEADER: self._forget_token or ""}
+        try:
+            response = await self._client.post(self._forget_url, json={"sender": sender}, headers=headers)
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"{type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(f"forget: HTTP {response.status_code}")
+        try:
+            return int(response.json()["deleted"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise RasaUnavailable("forget: unexpected reply") from exc
 
     async def close(self) -> None:
         await self._client.aclose()

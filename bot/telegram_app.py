@@ -32,10 +32,13 @@ from telegram.ext import (
     filters,
 )
 
+from assistant_core.privacy import UserRegistry
 from assistant_core.pseudonym import conversation_id
 from assistant_core.settings import Settings
 from bot.callbacks import CallbackStore, register_safely
 from bot.conversation import Conversation
+from bot.purge import EVERY_SECONDS, purge_inactive
+from bot.rasa_client import RasaUnavailable
 from bot.render import Outgoing, button_rows
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,8 @@ COMMANDS = [
     BotCommand("wajib", "Program yang wajib untuk usaha saya"),
     BotCommand("daftar", "Panduan cara mendaftar"),
     BotCommand("bantuan", "Apa yang bisa saya bantu"),
+    BotCommand("privasi", "Data apa yang disimpan dan berapa lama"),
+    BotCommand("hapusdata", "Hapus percakapan dan data saya"),
 ]
 # Commands map to payloads the Rasa channel accepts without having offered them.
 COMMAND_PAYLOADS = {
@@ -58,6 +63,9 @@ COMMAND_PAYLOADS = {
     "daftar": "/registration_guide",
 }
 SEEN_UPDATES = 2048
+# Button payloads the bot handles itself; they never reach Rasa.
+FORGET_YES = "bot:forget:yes"
+FORGET_NO = "bot:forget:no"
 
 
 @dataclass
@@ -65,6 +73,7 @@ class BotDeps:
     settings: Settings
     conversation: Conversation
     callbacks: CallbackStore
+    users: UserRegistry
     seen_updates: OrderedDict[int, None] = field(default_factory=OrderedDict)
     # Updates run concurrently, but one user's messages must reach Rasa in the order sent.
     sender_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(default_factory=weakref.WeakValueDictionary)
@@ -123,8 +132,68 @@ async def converse(
             await message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING)
         except TelegramError:
             log.debug("typing indicator failed", exc_info=True)
+        source = (metadata or {}).get("source")
+        if await asyncio.to_thread(d.users.seen, sender, source):
+            # First contact: what is stored and that this is not an official channel, before anything else.
+            await message.get_bot().send_message(message.chat_id, d.conversation.texts.text("privacy_notice"))
         replies = await d.conversation.turn(sender, text, metadata)
         await send_all(message, replies, d.callbacks)
+
+
+async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = update.effective_message
+    if message is None:
+        return
+    text = d.conversation.texts.text("privacy").format(days=d.settings.retention_days)
+    await message.get_bot().send_message(message.chat_id, text)
+
+
+async def on_forget_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/hapusdata: ask first; deleting is final."""
+    d = deps(context)
+    message = update.effective_message
+    if message is None:
+        return
+    texts = d.conversation.texts
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.text("forget_yes"),
+                    callback_data=register_safely(d.callbacks, FORGET_YES, texts.text("forget_yes")),
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    texts.text("forget_no"),
+                    callback_data=register_safely(d.callbacks, FORGET_NO, texts.text("forget_no")),
+                )
+            ],
+        ]
+    )
+    await message.get_bot().send_message(message.chat_id, texts.text("forget_confirm"), reply_markup=buttons)
+
+
+async def forget_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Delete the conversation in Rasa and every row of ours, holding this sender's lock."""
+    d = deps(context)
+    message = update.effective_message
+    sender = sender_for(update, d.settings)
+    if message is None or sender is None:
+        return
+    texts = d.conversation.texts
+    async with d.lock_for(sender):
+        try:
+            # Rasa first: if it fails, nothing of ours is gone either and the user can simply retry.
+            await d.conversation.rasa.forget(sender)
+        except RasaUnavailable as exc:
+            log.warning("Deleting a conversation failed: %s", exc)
+            await message.get_bot().send_message(message.chat_id, texts.text("forget_failed"))
+            return
+        await asyncio.to_thread(d.users.delete_records, sender)
+    log.info("Deleted a user's conversation and records on request")
+    await message.get_bot().send_message(message.chat_id, texts.text("forget_done"))
 
 
 async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -177,6 +246,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     payload, title = resolved
     message = update.effective_message
+    if payload == FORGET_YES:
+        await forget_user(update, context)
+        return
+    if payload == FORGET_NO:
+        if message is not None:
+            await message.get_bot().send_message(message.chat_id, d.conversation.texts.text("forget_kept"))
+        return
     if message is not None:
         await message.get_bot().send_message(
             message.chat_id, f"<i>{d.conversation.texts.text('button_chosen').format(title=title)}</i>"
@@ -195,7 +271,21 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("Error while handling an update", exc_info=context.error)
 
 
-def build_application(settings: Settings, conversation: Conversation, callbacks: CallbackStore) -> Application:  # type: ignore[type-arg]
+async def purge_forever(d: BotDeps) -> None:
+    """The retention purge, every few hours, while the bot runs (a failure waits for the next round)."""
+    while True:
+        try:
+            purged = await purge_inactive(d.users, d.conversation.rasa, d.settings.retention_days, lock_for=d.lock_for)
+            if purged:
+                log.info("Retention: deleted %d inactive conversation(s)", purged)
+        except Exception:
+            log.warning("Retention purge failed; will retry", exc_info=True)
+        await asyncio.sleep(EVERY_SECONDS)
+
+
+def build_application(
+    settings: Settings, conversation: Conversation, callbacks: CallbackStore, users: UserRegistry
+) -> Application:  # type: ignore[type-arg]
     """The bot: Telegram in, Rasa over HTTP, replies rendered once for every channel."""
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is required for the Telegram bot")
@@ -203,8 +293,12 @@ def build_application(settings: Settings, conversation: Conversation, callbacks:
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await app.bot.set_my_commands(COMMANDS)
+        app.bot_data["purge_task"] = asyncio.create_task(purge_forever(app.bot_data["deps"]))
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        task = app.bot_data.get("purge_task")
+        if task is not None:
+            task.cancel()
         await conversation.rasa.close()
 
     application = (
@@ -219,10 +313,12 @@ def build_application(settings: Settings, conversation: Conversation, callbacks:
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data["deps"] = BotDeps(settings, conversation, callbacks)
+    application.bot_data["deps"] = BotDeps(settings, conversation, callbacks, users)
     # Group -1 runs first: duplicate deliveries stop here. Group 0: exactly one handler answers.
     application.add_handler(TypeHandler(Update, drop_duplicates), group=-1)
     application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), on_command, filters=filters.UpdateType.MESSAGE))
+    application.add_handler(CommandHandler("privasi", on_privacy, filters=filters.UpdateType.MESSAGE))
+    application.add_handler(CommandHandler("hapusdata", on_forget_request, filters=filters.UpdateType.MESSAGE))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from asyncio import CancelledError
@@ -14,6 +15,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant_core.masking import mask_personal_data
+from assistant_core.pseudonym import FORGET_TOKEN_HEADER, forget_token
+from assistant_core.settings import load_settings
+from rasa_components.forget import delete_conversation
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +55,36 @@ def offered_payloads(events: List[Any]) -> Set[str]:
 class SafeRestInput(InputChannel):
     """Rasa's REST contract (`{"sender", "message"}` in, list of messages out), hardened."""
 
+    def __init__(self, forget_secret: str | None = None) -> None:
+        self.forget_secret = forget_secret
+
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    async def _forget(self, request: Request) -> HTTPResponse:
+        """Delete one conversation's tracker, holding its lock so no message in flight rewrites it."""
+        supplied = request.headers.get(FORGET_TOKEN_HEADER, "")
+        if not self.forget_secret or not hmac.compare_digest(supplied, self.forget_secret):
+            return _error(401, "a valid forget token is required")
+        try:
+            body = json.loads(request.body or b"")
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        sender = body.get("sender") if isinstance(body, dict) else None
+        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
+            return _error(400, f"'sender' must be a non-empty string of at most {MAX_SENDER} characters")
+        agent = getattr(request.app.ctx, "agent", None)
+        if agent is None or agent.tracker_store is None:
+            return _error(503, "the assistant is not ready")
+        try:
+            async with agent.lock_store.lock(sender):
+                deleted = delete_conversation(agent.tracker_store, sender)
+        except Exception:
+            log.exception("Deleting a conversation failed")
+            return _error(503, "the conversation could not be deleted")
+        log.info("Deleted a conversation on request (%d stored events)", deleted)
+        return response.json({"deleted": deleted})
 
     async def _neutralise_commands(self, request: Request, sender: str, text: str) -> str:
         """Turn a typed Rasa command into plain text unless the assistant offered it."""
@@ -74,6 +105,10 @@ class SafeRestInput(InputChannel):
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/forget", methods=["POST"])
+        async def forget(request: Request) -> HTTPResponse:
+            return await self._forget(request)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -114,4 +149,4 @@ class SafeRestInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:
-        return cls()
+        return cls(forget_token(load_settings().pseudonym_key))

@@ -216,8 +216,19 @@ CALC_TEXTS = (
     "calc_button",
     "register_button",
     "register_bpu_button",
+    "dont_know_button",
 )
 SAMPLE_RESULTS: dict[str, dict[str, object]] = {
+    "results.risk_suggestion": {
+        "label": "laundry",
+        "risk_name": "Rendah",
+        "rate": 0.54,
+        "lampiran": "Perusahaan binatu, laundry",
+        "source": "Lampiran I PP 44/2015",
+        "confident": False,
+        "note": None,
+    },
+    "results.suggested_button": {"name": "Rendah"},
     "results.pu": {
         "month": "November 2026",
         "workers": 2,
@@ -341,7 +352,69 @@ def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
     return problems
 
 
+TEXTS_FILE = "content/texts.yml"
+# Every name the bot and actions look up in content/texts.yml, with the placeholders each may use.
+BOT_TEXTS: dict[str, frozenset[str]] = {
+    **{
+        name: frozenset()
+        for name in (
+            "did_you_mean",
+            "did_you_mean_none",
+            "rasa_unavailable",
+            "unsupported_media",
+            "button_expired",
+            "local_chat_intro",
+            "local_chat_choose",
+            "local_chat_you",
+            "local_chat_bot",
+            "privacy_notice",
+            "forget_confirm",
+            "forget_yes",
+            "forget_no",
+            "forget_done",
+            "forget_kept",
+            "forget_failed",
+        )
+    },
+    "button_chosen": frozenset({"title"}),
+    "privacy": frozenset({"days"}),
+}
+_PLACEHOLDER = re.compile(r"{([^{}]*)}")
+
+
+def check_texts(snapshot: Snapshot) -> list[Problem]:
+    """Every text the code needs exists, uses only its placeholders, and is valid Telegram HTML."""
+    problems = []
+    for name, allowed in BOT_TEXTS.items():
+        text = snapshot.texts.get(name)
+        if text is None:
+            problems.append(
+                Problem(TEXTS_FILE, None, name, f"teks '{name}' tidak ada", f"tambahkan '{name}:' di bawah 'texts:'")
+            )
+            continue
+        for used in _PLACEHOLDER.findall(text):
+            if used not in allowed:
+                hint = ", ".join("{" + a + "}" for a in sorted(allowed)) or "tidak ada"
+                problems.append(
+                    Problem(
+                        TEXTS_FILE,
+                        None,
+                        name,
+                        f"teks '{name}' memakai {{{used}}} yang tidak dikenal",
+                        f"isian yang boleh dipakai: {hint}",
+                    )
+                )
+        for message, fix in html_problems(text):
+            problems.append(Problem(TEXTS_FILE, None, name, message, fix))
+    return problems
+
+
 def check_content(content_dir: Path, today: date) -> list[Problem]:
     """Load content/ and return every problem found (empty list = content is good)."""
     snapshot = build_snapshot(content_dir)
-    return check_snapshot(snapshot, today) + check_calculator(snapshot, today) + check_guide(snapshot, today)
+    return (
+        check_snapshot(snapshot, today)
+        + check_calculator(snapshot, today)
+        + check_guide(snapshot, today)
+        + check_texts(snapshot)
+    )

@@ -160,3 +160,17 @@ def test_calculator_texts_are_checked(tmp_path: Path) -> None:
     found = messages(content)
     assert any("calculator.yml [reasons.zero]" in m and "tidak ada" in m for m in found)
     assert any("calculator.yml [questions.calc_risk]" in m and "jkk_sangat_rendah" in m for m in found)
+
+
+def test_bot_texts_are_checked(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    target = content / "texts.yml"
+    text = target.read_text()
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("  forget_kept:"))
+    text = text.replace("{days} hari", "{hari} hari").replace("Anda memilih: {title}", "Anda <b>memilih: {title}")
+    target.write_text(text + "\n")
+    found = messages(content)
+    assert any("texts.yml [forget_kept]" in m and "tidak ada" in m for m in found)
+    assert any("texts.yml [privacy]" in m and "{hari}" in m and "{days}" in m for m in found)
+    assert any("texts.yml [button_chosen]" in m for m in found)

@@ -1,0 +1,71 @@
+"""Who we have seen, deleting our rows about one conversation, and finding inactive ones."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assistant_core import unanswered
+from assistant_core.db import ChatUser, UnansweredQuestion, create_tables, make_engine
+from assistant_core.privacy import UserRegistry, retention_cutoff
+from assistant_core.pseudonym import forget_token
+
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+
+
+def registry(tmp_path: Path) -> UserRegistry:
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    create_tables(engine)
+    return UserRegistry(engine)
+
+
+def count(users: UserRegistry, table: type) -> int:
+    with Session(users.engine) as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_first_contact_is_reported_once_and_source_kept(tmp_path: Path) -> None:
+    users = registry(tmp_path)
+    assert users.seen("c1", "perisai_123", now=NOW) is True
+    assert users.seen("c1", now=NOW + timedelta(minutes=1)) is False
+    assert users.seen("c1", now=NOW + timedelta(days=3)) is False
+    assert users.source_of("c1") == "perisai_123"
+    # A second registry (another replica) sees the row too.
+    assert UserRegistry(users.engine).seen("c1", now=NOW) is False
+
+
+def test_later_deep_link_fills_a_missing_source_but_never_overwrites(tmp_path: Path) -> None:
+    users = registry(tmp_path)
+    users.seen("c1", now=NOW)
+    users.seen("c1", "kemenkop", now=NOW)
+    users.seen("c1", "lain", now=NOW)
+    assert users.source_of("c1") == "kemenkop"
+
+
+def test_delete_records_removes_only_that_conversation(tmp_path: Path) -> None:
+    users = registry(tmp_path)
+    users.seen("c1", now=NOW)
+    users.seen("c2", now=NOW)
+    with Session(users.engine) as session, session.begin():
+        unanswered.record(session, "c1", "pesan tiket pesawat", "out_of_scope", [])
+        unanswered.record(session, "c2", "resep rendang", "out_of_scope", [])
+    assert users.delete_records("c1") == 2
+    assert count(users, ChatUser) == 1 and count(users, UnansweredQuestion) == 1
+    assert users.seen("c1", now=NOW) is True, "after deletion the next message is a first contact again"
+
+
+def test_inactive_since_uses_last_activity(tmp_path: Path) -> None:
+    users = registry(tmp_path)
+    users.seen("old", now=NOW - timedelta(days=200))
+    users.seen("active", now=NOW - timedelta(days=200))
+    users.seen("active", now=NOW - timedelta(days=2))
+    assert users.inactive_since(retention_cutoff(180, NOW)) == ["old"]
+
+
+def test_forget_token_depends_on_the_key() -> None:
+    assert forget_token(b"k" * 20) == forget_token(b"k" * 20)
+    assert forget_token(b"k" * 20) != forget_token(b"j" * 20)
+    assert len(forget_token(b"k" * 20)) == 64
