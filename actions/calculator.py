@@ -15,6 +15,7 @@ from actions import services
 from actions.faq import answer_faq
 from actions.guides import entity
 from assistant_core import calculator as calc
+from assistant_core.business_risk import AskType, BusinessType
 from assistant_core.content.render import tanggal
 from assistant_core.contributions import MissingFact, bpu_contributions, pu_contributions
 from assistant_core.faq_choice import choose
@@ -48,6 +49,10 @@ READ_VALUES = {
 }
 
 
+# Reasons meaning "this is not an answer at all", as opposed to an answer with a bad value.
+UNRECOGNISED = {"not_a_number", "not_a_size", "not_a_risk", "not_a_target", "not_yes_no", "not_a_sector"}
+
+
 def already_read(slot: str, value: Any) -> bool:
     """True for values our code produced (numbers, lists, booleans, known codes), not raw user text."""
     if value is None:
@@ -55,6 +60,45 @@ def already_read(slot: str, value: Any) -> bool:
     if not isinstance(value, str):
         return True
     return value in READ_VALUES.get(slot, set())
+
+
+def suggest_risk(text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """An owner who names their kind of business gets the lampiran's group as a suggestion, or a
+    follow-up question where the lampiran has that business in more than one group."""
+    repo = services.content()
+    snapshot = repo.snapshot()
+    table = snapshot.business
+    found = table.match(text)
+    today = services.question_date()
+    if isinstance(found, AskType):
+        titles = [c.button for c in found.choices] + [repo.render_calc("texts.dont_know_button", today)]
+        dispatcher.utter_message(text=found.question, buttons=[{"title": t, "payload": t} for t in titles])
+        return True
+    if not isinstance(found, BusinessType):
+        return False
+    month = contribution_month(tracker)
+    rate = snapshot.facts[f"jkk_rate_{found.risk}"].in_force(month)
+    text = repo.render_calc(
+        "results.risk_suggestion",
+        month,
+        label=found.label,
+        risk_name=table.risk_names[found.risk],
+        rate=rate.value if rate else 0,
+        lampiran=found.lampiran,
+        source=table.source,
+        confident=found.confident,
+        note=found.note,
+    )
+    buttons: list[dict[str, str]] = []
+    for title in repo.calc_buttons("calc_risk"):
+        if calc.read_risk(title).value == found.risk:
+            buttons.insert(
+                0, {"title": repo.render_calc("results.suggested_button", today, name=title), "payload": title}
+            )
+        else:
+            buttons.append({"title": title, "payload": title})
+    dispatcher.utter_message(text=text, buttons=buttons)
+    return True
 
 
 class ActionCalcStart(Action):
@@ -132,11 +176,16 @@ class ValidateCalcForm(FormValidationAction):
                 if found is None:
                     dispatcher.utter_message(text=repo.render_calc("texts.corrected", today))
                 return {slot: found, **fixes, "calc_fails": 0.0}
+            if slot == "calc_risk" and suggest_risk(text, dispatcher, tracker):
+                return {slot: None}
         else:
             answer = calc.Answer(None, "not_a_number")
         # Not an answer: a question asked in the middle is answered, then the form asks again.
+        # A reply the reader recognised as an attempt ("-3", "0", "500 ribu") never counts as a
+        # question, whatever the classifier guessed: the user is answering and needs the reason.
         intent = (message.get("intent") or {}).get("name")
-        if intent == "choose_topic" or (intent == "faq" and choose(message).key):
+        attempted = (answer.reason or "not_a_number") not in UNRECOGNISED
+        if not attempted and (intent == "choose_topic" or (intent == "faq" and choose(message).key)):
             answer_faq(dispatcher, tracker)
             return {slot: None}
         fails = int(tracker.get_slot("calc_fails") or 0) + 1

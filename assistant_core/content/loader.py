@@ -92,6 +92,7 @@ class RawContent:
     texts: dict[str, str] = field(default_factory=dict)
     calculator: dict[str, Any] = field(default_factory=dict)
     guide: dict[str, Any] = field(default_factory=dict)
+    business_risk: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -376,7 +377,7 @@ def load_raw(content_dir: Path) -> RawContent:
         _load_facts(path, root, raw)
     for path in sorted((content_dir / "faq").glob("*.yml")):
         _load_entries(path, root, raw)
-    for name in ("calculator", "guide"):
+    for name in ("calculator", "guide", "business_risk"):
         path = content_dir / f"{name}.yml"
         if path.exists():
             data = read_yaml(path, root, raw.problems)

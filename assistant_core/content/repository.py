@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 
+from assistant_core.business_risk import BusinessTable, parse_table
 from assistant_core.content.loader import Entry, Fact, Problem, load_raw
 from assistant_core.content.render import Answer, FactView, RenderError, make_environment, render_entry
 
@@ -35,6 +36,7 @@ class Snapshot:
     templates: dict[str, jinja2.Template]
     titles: dict[str, str]
     problems: tuple[Problem, ...]
+    business: BusinessTable
 
 
 def _stamp(content_dir: Path) -> tuple[tuple[str, float, int], ...]:
@@ -71,6 +73,8 @@ def build_snapshot(content_dir: Path) -> Snapshot:
     calc_templates = _compile(env, calc_texts, "content/calculator.yml", problems)
     guide_templates = _compile(env, list(_strings(raw.guide)), "content/guide.yml", problems)
     titles = {e.key: e.title for e in raw.entries.values()}
+    business, business_problems = parse_table(raw.business_risk)
+    problems += [Problem("content/business_risk.yml", None, *p) for p in business_problems]
     return Snapshot(
         raw.facts,
         raw.entries,
@@ -82,6 +86,7 @@ def build_snapshot(content_dir: Path) -> Snapshot:
         templates,
         titles,
         tuple(problems),
+        business,
     )
 
 

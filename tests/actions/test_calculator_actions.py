@@ -82,6 +82,15 @@ def test_question_in_the_middle_is_answered_then_asked_again() -> None:
     assert "0,3%" in messages[0]["text"]
 
 
+def test_bad_value_is_explained_even_when_the_classifier_calls_it_a_question() -> None:
+    # Seen in CI: a retrained model ranked "-3" as a FAQ question with high confidence.
+    ranking = [{"intent_response_key": "faq/mitos_lain", "confidence": 0.95}]
+    parse = {"response_selector": {"faq": {"response": ranking[0], "ranking": ranking}}}
+    messages, result = validate("calc_workers", "-3", {"calc_target": "pu"}, intent="faq", parse=parse)
+    assert result["calc_workers"] is None and result["calc_fails"] == 1.0
+    assert "negatif" in messages[0]["text"] and len(messages) == 1
+
+
 def test_correction_of_an_earlier_answer() -> None:
     messages, result = validate("calc_risk", "eh salah, gajinya 4 juta", {"calc_target": "pu", "calc_workers": 2.0})
     assert result["calc_wages"] == [4_000_000, 4_000_000] and result["calc_risk"] is None
@@ -180,3 +189,24 @@ def test_the_asked_answer_is_found_in_a_longer_sentence() -> None:
 def test_pressing_calculate_again_mid_way_starts_over() -> None:
     _, result = validate("calc_risk", "/calc_iuran", {"calc_target": "pu", "calc_workers": 2.0})
     assert result["calc_target"] is None and result["calc_workers"] is None
+
+
+def test_named_business_gets_a_suggested_risk_group_with_its_source() -> None:
+    messages, result = validate("calc_risk", "usaha saya laundry kiloan", {"calc_target": "pu"}, intent="faq")
+    assert result == {"calc_risk": None}, "a suggestion is not a choice: the owner confirms it"
+    text = messages[0]["text"]
+    assert "Rendah" in text and "0,54%" in text and "Perusahaan binatu, laundry" in text and "PP 44/2015" in text
+    first = messages[0]["buttons"][0]
+    assert first["title"] == "Rendah (disarankan)" and first["payload"] == "Rendah"
+    # Pressing the suggested button answers the question.
+    _, chosen = validate("calc_risk", first["payload"], {"calc_target": "pu"})
+    assert chosen["calc_risk"] == "low"
+
+
+def test_business_in_two_groups_is_asked_not_guessed() -> None:
+    messages, result = validate("calc_risk", "sy punya bengkel motor", {"calc_target": "pu"})
+    assert result == {"calc_risk": None}
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert "dua kelompok" in messages[0]["text"] and titles[-1] == "Belum tahu"
+    follow_up, _ = validate("calc_risk", titles[1], {"calc_target": "pu"})
+    assert "Tinggi" in follow_up[0]["text"] and "1,27%" in follow_up[0]["text"]
