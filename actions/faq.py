@@ -22,8 +22,13 @@ def topic_payload(key: str) -> str:
     return "/choose_topic" + json.dumps({"topic": key}, separators=(",", ":"))
 
 
-def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
-    """Answer the FAQ entry the latest message asks for (also used inside the calculator)."""
+def feedback_payload(rating: str, key: str) -> str:
+    return "/feedback" + json.dumps({"rating": rating, "topic": key}, separators=(",", ":"))
+
+
+def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, feedback: bool = True) -> list[dict[str, Any]]:
+    """Answer the FAQ entry the latest message asks for (also used inside the calculator, without
+    the 👍/👎 buttons, so pressing them never lands in the middle of a form)."""
     choice = choose(tracker.latest_message or {})
     repo = services.content()
     try:
@@ -42,6 +47,11 @@ def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[
     if answer.offer_calculator:
         label = repo.render_calc("texts.calc_button", services.question_date())
         buttons.insert(0, {"title": label, "payload": "/calc_iuran"})
+    if feedback:
+        for rating in ("up", "down"):
+            buttons.append(
+                {"title": repo.text(f"feedback_{rating}_button"), "payload": feedback_payload(rating, choice.key)}
+            )
     dispatcher.utter_message(text=answer.text, buttons=buttons)
     return [SlotSet(MISSES_SLOT, 0.0)]
 

@@ -131,8 +131,16 @@ def to_plain(text: str) -> str:
     return html.unescape(re.sub(r"</?[a-z]+[^>]*>", "", text))
 
 
+FEEDBACK_PREFIX = "/feedback"
+
+
 def button_rows(buttons: tuple[Button, ...], long_label: int = 20) -> list[list[Button]]:
-    """Two buttons a row when labels are short, one a row when any is long (phones are narrow)."""
-    if any(len(b.title) > long_label for b in buttons):
-        return [[b] for b in buttons]
-    return [list(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    """Two buttons a row when labels are short, one a row when any is long (phones are narrow);
+    the 👍/👎 pair always shares the last row."""
+    feedback = [b for b in buttons if b.payload.startswith(FEEDBACK_PREFIX)]
+    others = tuple(b for b in buttons if not b.payload.startswith(FEEDBACK_PREFIX))
+    if any(len(b.title) > long_label for b in others):
+        rows = [[b] for b in others]
+    else:
+        rows = [list(others[i : i + 2]) for i in range(0, len(others), 2)]
+    return rows + ([feedback] if feedback else [])

@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import services
 from actions.fallback import ActionFallback
 from actions.faq import ActionAnswerFaq
+from actions.feedback import ActionFeedback
 from assistant_core import unanswered
+from assistant_core.db import Feedback, create_tables
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +52,7 @@ def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, A
 def test_confident_answer_renders_content_with_related_buttons() -> None:
     messages, events = run(ActionAnswerFaq(), tracker(faq_parse(("iuran_jkm_pu", 0.95), ("jkm_apa", 0.02))))
     assert "0,3%" in messages[0]["text"] and "Sumber:" in messages[0]["text"]
-    calculator, *related = messages[0]["buttons"]
+    calculator, *related, _up, _down = messages[0]["buttons"]
     assert calculator == {"title": "Hitung iuran saya", "payload": "/calc_iuran"}  # offer_calculator: true
     assert related and all(b["payload"].startswith('/choose_topic{"topic":') for b in related)
     assert events == [{"event": "slot", "timestamp": None, "name": "misses", "value": 0.0}]
@@ -86,3 +89,30 @@ def test_unsure_match_offers_topics_then_hands_off_and_records() -> None:
 def test_fallback_asks_to_rephrase_first() -> None:
     messages, events = run(ActionFallback(), tracker({"intent": {"name": "nlu_fallback"}}))
     assert messages[0]["response"] == "utter_default" and events[0]["value"] == 1.0
+
+
+def test_faq_answer_carries_feedback_buttons_and_feedback_is_recorded() -> None:
+    ranking = [{"intent_response_key": "faq/iuran_jkm_pu", "confidence": 0.93}]
+    latest = {
+        "text": "iuran jkm brp",
+        "intent": {"name": "faq", "confidence": 0.9},
+        "entities": [],
+        "response_selector": {"faq": {"response": ranking[0], "ranking": ranking}},
+    }
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAnswerFaq().run(dispatcher, Tracker("fb-1", {}, latest, [], False, None, {}, ""), {}))
+    buttons = dispatcher.messages[0]["buttons"]
+    assert [b["title"] for b in buttons[-2:]] == ["👍 Membantu", "👎 Kurang membantu"]
+    down = buttons[-1]["payload"]
+    assert down == '/feedback{"rating":"down","topic":"iuran_jkm_pu"}'
+
+    create_tables(services.engine())
+    entities = [{"entity": "rating", "value": "down"}, {"entity": "topic", "value": "iuran_jkm_pu"}]
+    pressed = {"text": down, "intent": {"name": "feedback", "confidence": 1.0}, "entities": entities}
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionFeedback().run(dispatcher, Tracker("fb-1", {}, pressed, [], False, None, {}, ""), {}))
+    assert "kata lain" in dispatcher.messages[0]["text"] and "175" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["buttons"][-1]["payload"] == "/help"
+    with Session(services.engine()) as session:
+        rows = [(f.conversation, f.topic, f.rating) for f in session.scalars(select(Feedback))]
+    assert rows == [("fb-1", "iuran_jkm_pu", "down")]

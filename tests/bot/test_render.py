@@ -57,6 +57,14 @@ def test_rows_one_per_row_when_long() -> None:
     assert [len(r) for r in button_rows(long)] == [1, 1, 1, 1]
 
 
+def test_feedback_pair_shares_the_last_row() -> None:
+    topics = (Button("Siapa yang wajib ikut program apa", "/choose_topic"), Button("Denda", "/choose_topic"))
+    rating = (Button("👍 Membantu", '/feedback{"rating":"up"}'), Button("👎 Kurang", '/feedback{"rating":"down"}'))
+    rows = button_rows(rating[:1] + topics + rating[1:])
+    assert [[b.title for b in r] for r in rows][-1] == ["👍 Membantu", "👎 Kurang"]
+    assert [len(r) for r in rows] == [1, 1, 2]
+
+
 def test_plain_text_for_terminal() -> None:
     assert to_plain('<b>Halo</b> &amp; <a href="https://a.go.id">situs</a>') == "Halo & situs (https://a.go.id)"
 
