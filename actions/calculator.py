@@ -186,7 +186,7 @@ class ValidateCalcForm(FormValidationAction):
         intent = (message.get("intent") or {}).get("name")
         attempted = (answer.reason or "not_a_number") not in UNRECOGNISED
         if not attempted and (intent == "choose_topic" or (intent == "faq" and choose(message).key)):
-            answer_faq(dispatcher, tracker)
+            answer_faq(dispatcher, tracker, feedback=False)
             return {slot: None}
         fails = int(tracker.get_slot("calc_fails") or 0) + 1
         reason = answer.reason or "not_a_number"

@@ -85,6 +85,8 @@ class ActionRegistrationGuide(Action):
                     "title": repo.render_guide("registration.contact_button", today),
                     "payload": payload("choose_topic", topic="kontak_resmi"),
                 },
+                # The Telegram bot keeps the subscription; other channels get utter_reminder_telegram_only.
+                {"title": repo.render_guide("reminder.button", today), "payload": "/reminder_on"},
             ]
         elif channels:
             text = repo.render_guide("registration.ask_channel", today)

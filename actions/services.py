@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from assistant_core.clock import today_jakarta
+from assistant_core import clock
 from assistant_core.content import ContentRepository
 from assistant_core.db import create_tables, make_engine
 from assistant_core.settings import ROOT, load_settings
@@ -31,5 +31,4 @@ def engine() -> Engine:
 
 def question_date() -> date:
     """The date whose facts apply: today in WIB, or ASSISTANT_TODAY (YYYY-MM-DD) to preview a date."""
-    frozen = os.environ.get("ASSISTANT_TODAY", "").strip()
-    return date.fromisoformat(frozen) if frozen else today_jakarta()
+    return clock.question_date()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,3 +15,9 @@ def today_jakarta(now: datetime | None = None) -> date:
     if moment.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return moment.astimezone(JAKARTA).date()
+
+
+def question_date() -> date:
+    """The date whose facts apply: today in WIB, or ASSISTANT_TODAY (YYYY-MM-DD) to preview a date."""
+    frozen = os.environ.get("ASSISTANT_TODAY", "").strip()
+    return date.fromisoformat(frozen) if frozen else today_jakarta()

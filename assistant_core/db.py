@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Engine, MetaData, String, Text, create_engine, event
+from sqlalchemy import BigInteger, DateTime, Engine, MetaData, String, Text, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 TABLE_PREFIX = "asst_"
@@ -65,8 +65,33 @@ class ChatUser(Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, index=True)
 
 
+class Feedback(Base):
+    """A 👍 or 👎 pressed under a FAQ answer, with the entry it rated."""
+
+    __tablename__ = f"{TABLE_PREFIX}feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    conversation: Mapped[str] = mapped_column(String(64), index=True)
+    topic: Mapped[str] = mapped_column(String(64), index=True)
+    rating: Mapped[str] = mapped_column(String(8))
+    rated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, index=True)
+
+
+class Reminder(Base):
+    """A monthly payment reminder the user asked for. The Telegram chat id is kept only here, because
+    a reminder cannot be sent without it; /hapusdata or "Berhenti pengingat" deletes the row."""
+
+    __tablename__ = f"{TABLE_PREFIX}reminders"
+
+    conversation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    # "2026-12" once December's reminder is claimed by a sender: the exactly-once-per-month guard.
+    last_month: Mapped[str | None] = mapped_column(String(7))
+
+
 # Tables holding per-conversation records, cleared by /hapusdata and by the retention purge.
-PER_CONVERSATION = (UnansweredQuestion, ChatUser)
+PER_CONVERSATION = (UnansweredQuestion, Feedback, Reminder, ChatUser)
 
 
 def make_engine(database_url: str) -> Engine:

@@ -56,12 +56,14 @@ class UserRegistry:
             row = session.get(ChatUser, conversation)
             return row.source if row else None
 
-    def delete_records(self, conversation: str) -> int:
-        """Delete every row of ours about this conversation; returns how many."""
+    def delete_records(self, conversation: str, keep: tuple[type, ...] = ()) -> int:
+        """Delete every row of ours about this conversation (except tables in `keep`); returns how many."""
         self._touched.pop(conversation, None)
         deleted = 0
         with Session(self.engine) as session, session.begin():
             for table in PER_CONVERSATION:
+                if table in keep:
+                    continue
                 result = session.execute(delete(table).where(table.conversation == conversation))
                 deleted += int(getattr(result, "rowcount", 0) or 0)
         return deleted

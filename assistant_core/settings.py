@@ -57,6 +57,8 @@ class Settings:
     log_level: str
     # Conversations with no activity for this many days are deleted (Rasa events and our rows).
     retention_days: int = 180
+    # Monthly payment reminders go out from this day of the month until the deadline (the 15th).
+    reminder_day: int = 10
 
     @property
     def action_endpoint(self) -> str:
@@ -110,7 +112,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         pseudonym_key=_pseudonym_key(env, var_dir),
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
         retention_days=_retention_days(env),
+        reminder_day=_reminder_day(env),
     )
+
+
+def _reminder_day(env: Mapping[str, str]) -> int:
+    day = _int(env, "REMINDER_DAY", 10)
+    if not 1 <= day <= 14:
+        raise SettingsError(f"REMINDER_DAY must be between 1 and 14 (before the 15th deadline), got {day}")
+    return day
 
 
 def _retention_days(env: Mapping[str, str]) -> int:

@@ -11,6 +11,7 @@ from assistant_core.content import ContentRepository
 from assistant_core.db import create_tables, make_engine
 from assistant_core.privacy import UserRegistry
 from assistant_core.pseudonym import forget_token
+from assistant_core.reminders import ReminderStore
 from assistant_core.settings import load_settings
 from bot import logging_setup
 from bot.callbacks import CallbackStore
@@ -36,7 +37,9 @@ def main() -> None:
         return
     engine = make_engine(settings.database_url)
     create_tables(engine)
-    application = build_application(settings, conversation, CallbackStore(engine), UserRegistry(engine))
+    application = build_application(
+        settings, conversation, CallbackStore(engine), UserRegistry(engine), ReminderStore(engine)
+    )
     if settings.telegram_webhook_url:
         log.info("Starting Telegram bot in webhook mode on %s:%s", settings.bind_host, settings.webhook_port)
         application.run_webhook(

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from assistant_core.db import UnansweredQuestion
+from assistant_core.db import Reminder, UnansweredQuestion
 from assistant_core.privacy import UserRegistry, retention_cutoff
 from bot.rasa_client import RasaClient
 
@@ -41,7 +41,8 @@ async def purge_inactive(
         for conversation in batch:
             async with lock_for(conversation) if lock_for else nullcontext():
                 await rasa.forget(conversation)
-                await asyncio.to_thread(users.delete_records, conversation)
+                # A reminder subscription outlives the conversation: the user asked for it and stops it.
+                await asyncio.to_thread(users.delete_records, conversation, (Reminder,))
             purged += 1
     # Records of conversations the bot never registered (the REST channel) go by age alone.
     await asyncio.to_thread(_delete_old_unanswered, users, cutoff)

@@ -32,13 +32,17 @@ from telegram.ext import (
     filters,
 )
 
+from assistant_core.clock import question_date
+from assistant_core.content import ContentRepository
 from assistant_core.privacy import UserRegistry
 from assistant_core.pseudonym import conversation_id
+from assistant_core.reminders import ReminderStore
 from assistant_core.settings import Settings
 from bot.callbacks import CallbackStore, register_safely
 from bot.conversation import Conversation
 from bot.purge import EVERY_SECONDS, purge_inactive
 from bot.rasa_client import RasaUnavailable
+from bot.reminders import CHECK_EVERY_SECONDS, REMINDER_OFF, REMINDER_ON, send_due_reminders, stop_keyboard
 from bot.render import Outgoing, button_rows
 
 log = logging.getLogger(__name__)
@@ -74,6 +78,7 @@ class BotDeps:
     conversation: Conversation
     callbacks: CallbackStore
     users: UserRegistry
+    reminders: ReminderStore
     seen_updates: OrderedDict[int, None] = field(default_factory=OrderedDict)
     # Updates run concurrently, but one user's messages must reach Rasa in the order sent.
     sender_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(default_factory=weakref.WeakValueDictionary)
@@ -249,6 +254,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if payload == FORGET_YES:
         await forget_user(update, context)
         return
+    if payload in (REMINDER_ON, REMINDER_OFF):
+        await switch_reminder(update, context, on=payload == REMINDER_ON)
+        return
     if payload == FORGET_NO:
         if message is not None:
             await message.get_bot().send_message(message.chat_id, d.conversation.texts.text("forget_kept"))
@@ -258,6 +266,43 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             message.chat_id, f"<i>{d.conversation.texts.text('button_chosen').format(title=title)}</i>"
         )
     await converse(update, context, payload)
+
+
+async def switch_reminder(update: Update, context: ContextTypes.DEFAULT_TYPE, on: bool) -> None:
+    """Reminders need the chat id to be sent, so the bot (not Rasa) keeps the subscription."""
+    d = deps(context)
+    message, chat = update.effective_message, update.effective_chat
+    sender = sender_for(update, d.settings)
+    if message is None or chat is None or sender is None:
+        return
+    repo, today = d.conversation.texts, question_date()
+    assert isinstance(repo, ContentRepository)
+    if not on:
+        await asyncio.to_thread(d.reminders.unsubscribe, sender)
+        await message.get_bot().send_message(chat.id, repo.render_guide("reminder.off_done", today))
+        return
+    if chat.type != ChatType.PRIVATE:
+        await message.get_bot().send_message(chat.id, repo.text("reminder_private_only"))
+        return
+    await asyncio.to_thread(d.users.seen, sender)
+    new = await asyncio.to_thread(d.reminders.subscribe, sender, chat.id)
+    text = repo.render_guide("reminder.on_done" if new else "reminder.already", today, day=d.settings.reminder_day)
+    await message.get_bot().send_message(chat.id, text, reply_markup=stop_keyboard(repo, d.callbacks, today))
+
+
+async def reminders_forever(app: Application) -> None:  # type: ignore[type-arg]
+    """Checks every few minutes; sends only inside the monthly window, once per user per month."""
+    d: BotDeps = app.bot_data["deps"]
+    repo = d.conversation.texts
+    assert isinstance(repo, ContentRepository)
+    while True:
+        try:
+            sent = await send_due_reminders(app.bot, d.reminders, repo, d.callbacks, d.settings.reminder_day)
+            if sent:
+                log.info("Sent %d payment reminder(s)", sent)
+        except Exception:
+            log.warning("Reminder round failed; will retry", exc_info=True)
+        await asyncio.sleep(CHECK_EVERY_SECONDS)
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -284,7 +329,11 @@ async def purge_forever(d: BotDeps) -> None:
 
 
 def build_application(
-    settings: Settings, conversation: Conversation, callbacks: CallbackStore, users: UserRegistry
+    settings: Settings,
+    conversation: Conversation,
+    callbacks: CallbackStore,
+    users: UserRegistry,
+    reminders: ReminderStore,
 ) -> Application:  # type: ignore[type-arg]
     """The bot: Telegram in, Rasa over HTTP, replies rendered once for every channel."""
     if not settings.telegram_token:
@@ -294,11 +343,13 @@ def build_application(
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await app.bot.set_my_commands(COMMANDS)
         app.bot_data["purge_task"] = asyncio.create_task(purge_forever(app.bot_data["deps"]))
+        app.bot_data["reminder_task"] = asyncio.create_task(reminders_forever(app))
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        task = app.bot_data.get("purge_task")
-        if task is not None:
-            task.cancel()
+        for name in ("purge_task", "reminder_task"):
+            task = app.bot_data.get(name)
+            if task is not None:
+                task.cancel()
         await conversation.rasa.close()
 
     application = (
@@ -313,7 +364,7 @@ def build_application(
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data["deps"] = BotDeps(settings, conversation, callbacks, users)
+    application.bot_data["deps"] = BotDeps(settings, conversation, callbacks, users, reminders)
     # Group -1 runs first: duplicate deliveries stop here. Group 0: exactly one handler answers.
     application.add_handler(TypeHandler(Update, drop_duplicates), group=-1)
     application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), on_command, filters=filters.UpdateType.MESSAGE))

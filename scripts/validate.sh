@@ -7,6 +7,10 @@ allowed=(
   "The following duplicated intents have been found across multiple domain files: faq"
   # Reached only through topic buttons (payload /choose_topic{"topic": ...}), never typed.
   "The intent 'choose_topic' is listed in the domain file, but is not found in the NLU training data"
+  # Sent only by the 👍/👎 buttons under FAQ answers (payload /feedback{"rating": ..., "topic": ...}).
+  "The intent 'feedback' is listed in the domain file, but is not found in the NLU training data"
+  # Sent only by the reminder button (the Telegram bot handles it; other channels get a reply).
+  "The intent 'reminder_on' is listed in the domain file, but is not found in the NLU training data"
   # The guides are button-driven (/wajib, /daftar, menu and FAQ buttons send these payloads).
   "The intent 'check_obligation' is listed in the domain file, but is not found in the NLU training data"
   "The intent 'registration_guide' is listed in the domain file, but is not found in the NLU training data"

@@ -310,7 +310,7 @@ def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
     """Every guide text exists (one checklist per who x channel the buttons offer) and renders."""
     from assistant_core.content.render import FactView
 
-    needed = {
+    needed: dict[str, dict[str, object]] = {
         "obligation.ask": {},
         "obligation.ranges": {},
         "obligation.calc_button": {},
@@ -320,6 +320,16 @@ def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
         "registration.calc_button": {},
         "registration.contact_button": {},
         "obligation.result": {"size": "mikro", "size_code": "mikro", "programs": "JKK dan JKM"},
+        "reminder.button": {},
+        "reminder.stop_button": {},
+        "reminder.on_done": {"day": 10},
+        "reminder.already": {"day": 10},
+        "reminder.off_done": {},
+        "reminder.message": {
+            "deadline": "15 Desember 2026",
+            "employer_month": "November 2026",
+            "bpu_month": "Desember 2026",
+        },
     }
     channels = (snapshot.guide.get("registration") or {}).get("channel_buttons") or {}
     for who, buttons in channels.items() if isinstance(channels, dict) else []:
@@ -374,6 +384,12 @@ BOT_TEXTS: dict[str, frozenset[str]] = {
             "forget_done",
             "forget_kept",
             "forget_failed",
+            "feedback_up_button",
+            "feedback_down_button",
+            "feedback_thanks",
+            "feedback_sorry",
+            "menu_button",
+            "reminder_private_only",
         )
     },
     "button_chosen": frozenset({"title"}),

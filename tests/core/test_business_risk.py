@@ -11,7 +11,6 @@ from assistant_core.business_risk import AskType, BusinessType, parse_table
 from assistant_core.content.check import check_content
 from assistant_core.content.repository import build_snapshot
 from assistant_core.settings import ROOT
-
 from tests.core.test_content_check import TODAY
 
 TABLE = build_snapshot(ROOT / "content").business

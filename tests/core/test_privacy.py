@@ -69,3 +69,16 @@ def test_forget_token_depends_on_the_key() -> None:
     assert forget_token(b"k" * 20) == forget_token(b"k" * 20)
     assert forget_token(b"k" * 20) != forget_token(b"j" * 20)
     assert len(forget_token(b"k" * 20)) == 64
+
+
+def test_delete_can_keep_a_reminder_subscription(tmp_path: Path) -> None:
+    from assistant_core.db import Reminder
+    from assistant_core.reminders import ReminderStore
+
+    users = registry(tmp_path)
+    users.seen("c1", now=NOW)
+    ReminderStore(users.engine).subscribe("c1", 42)
+    users.delete_records("c1", keep=(Reminder,))
+    assert ReminderStore(users.engine).is_subscribed("c1") and count(users, ChatUser) == 0
+    users.delete_records("c1")
+    assert not ReminderStore(users.engine).is_subscribed("c1")

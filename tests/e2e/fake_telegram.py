@@ -33,6 +33,9 @@ class FakeTelegram:
     def __init__(self, token: str) -> None:
         self.token = token
         self.calls: list[Call] = []
+        # Chats whose messages fail: blocked -> 403 Forbidden; flood_once -> one 429 RetryAfter.
+        self.blocked: set[int] = set()
+        self.flood_once: set[int] = set()
         self._updates: list[dict[str, Any]] = []
         self._cond = threading.Condition()
         self._update_ids = itertools.count(1)
@@ -84,6 +87,24 @@ class FakeTelegram:
             return len(self.calls)
 
     # --- the HTTP side ---
+    def _error_for(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        if method != "sendMessage":
+            return None
+        chat_id = int(params.get("chat_id") or 0)
+        with self._cond:
+            self.calls.append(Call(f"{method}:attempt", params))
+            if chat_id in self.blocked:
+                return {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            if chat_id in self.flood_once:
+                self.flood_once.discard(chat_id)
+                return {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 1",
+                    "parameters": {"retry_after": 1},
+                }
+        return None
+
     def _record(self, method: str, params: dict[str, Any]) -> Any:
         with self._cond:
             if method == "getUpdates":
@@ -138,6 +159,10 @@ class FakeTelegram:
                 for key in ("reply_markup", "commands", "allowed_updates"):
                     if isinstance(params.get(key), str):
                         params[key] = json.loads(params[key])
+                error = fake._error_for(method, params)
+                if error is not None:
+                    self._reply(error["error_code"], error)
+                    return
                 self._reply(200, {"ok": True, "result": fake._record(method, params)})
 
             def _reply(self, status: int, body: dict[str, Any]) -> None:

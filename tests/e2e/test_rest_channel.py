@@ -75,3 +75,15 @@ def test_malformed_body_gets_400(settings: Settings, body: bytes) -> None:
 def test_huge_and_odd_messages_get_an_answer(settings: Settings) -> None:
     for text in ["x" * 20000, "   ", "😀" * 500, "\u202e\u200b iuran"]:
         assert say(settings, "rest-odd", text)[0].get("text")
+
+
+def test_reminder_button_outside_telegram_explains_where_reminders_come(settings: Settings) -> None:
+    say(settings, "rest-reminder", "/help")
+    replies = say(settings, "rest-reminder", "/reminder_on")
+    assert "lewat Telegram" in replies[0]["text"]
+
+
+def test_feedback_button_is_recorded_over_rest(settings: Settings) -> None:
+    answer = say(settings, "rest-feedback", "iuran jkm brp persen")
+    up = next(b["payload"] for b in answer[0]["buttons"] if b["payload"].startswith("/feedback"))
+    assert "Terima kasih" in say(settings, "rest-feedback", up)[0]["text"]

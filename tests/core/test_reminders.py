@@ -1,0 +1,93 @@
+"""Reminder subscriptions and the exactly-once-per-month claim, on SQLite and (when up) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from assistant_core.db import create_tables, make_engine
+from assistant_core.reminders import ReminderStore, in_window, month_key
+
+DEC = date(2026, 12, 10)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        created = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+        create_tables(created)
+        yield created
+        return
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("TEST_POSTGRES_URL not set (make test / .ci/run set it)")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    created = make_engine(url).execution_options(schema_translate_map={None: schema})
+    create_tables(created)
+    try:
+        yield created
+    finally:
+        created.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def test_subscribe_is_idempotent_and_unsubscribe_stops(engine: Engine) -> None:
+    store = ReminderStore(engine)
+    assert store.subscribe("c1", 1001) is True
+    assert store.subscribe("c1", 1001) is False
+    assert store.is_subscribed("c1")
+    assert store.unsubscribe("c1") is True and not store.is_subscribed("c1")
+    assert store.unsubscribe("c1") is False
+
+
+def test_claim_is_once_per_month_and_release_gives_it_back(engine: Engine) -> None:
+    store = ReminderStore(engine)
+    store.subscribe("c1", 1001)
+    assert [d.chat_id for d in store.pending(DEC)] == [1001]
+    assert store.claim("c1", DEC) is True
+    assert store.claim("c1", DEC) is False and store.pending(DEC) == []
+    store.release("c1", DEC)
+    assert store.claim("c1", DEC) is True
+    assert store.claim("c1", date(2027, 1, 10)) is True, "a new month is a new reminder"
+
+
+def test_concurrent_claims_have_exactly_one_winner(engine: Engine) -> None:
+    for n in range(20):
+        ReminderStore(engine).subscribe(f"c{n}", 2000 + n)
+    wins: list[str] = []
+    lock = threading.Lock()
+
+    def sender() -> None:
+        store = ReminderStore(engine)  # one per replica
+        for due in store.pending(DEC):
+            if store.claim(due.conversation, DEC):
+                with lock:
+                    wins.append(due.conversation)
+
+    threads = [threading.Thread(target=sender) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(wins) == sorted(f"c{n}" for n in range(20))
+
+
+@pytest.mark.parametrize(("day", "due"), [(9, False), (10, True), (14, True), (15, False), (28, False)])
+def test_window_is_from_the_send_day_until_the_deadline(day: int, due: bool) -> None:
+    assert in_window(date(2026, 12, day), 10, 15) is due
+
+
+def test_month_key() -> None:
+    assert month_key(date(2027, 1, 3)) == "2027-01"
