@@ -18,7 +18,7 @@ GENERATED := nlu/generated/faq.yml
 CONV_TESTS := tests/conversations
 
 .PHONY: help install run serve build content-check preview ask train lint typecheck validate unit \
-        rasa-test e2e test eval crossval bench-serve purge clean
+        rasa-test e2e test eval crossval bench-serve bench-bot purge clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -102,6 +102,9 @@ crossval: install build ## 5-fold cross-validation of the NLU (outside CI; about
 
 bench-serve: train ## Start-up time, memory and REST latency (median/p95 of 100 questions), outside CI
 	$(PY) scripts/bench_serve.py
+
+bench-bot: train ## Added latency of the bot layer, median/p95 over 200 messages (outside CI)
+	$(PY) scripts/bench_bot.py
 
 purge: $(APP_VENV)/.installed ## Delete conversations idle for RETENTION_DAYS now (the bot also does it every 6 hours)
 	$(PY) -m bot.purge

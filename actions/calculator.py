@@ -334,6 +334,23 @@ class ActionCalcResult(Action):
         lines = [
             {"name": calc.PROGRAM_NAMES[p], "employer": s.employer, "worker": s.worker} for p, s in result.lines.items()
         ]
+        per_worker = []
+        if len(wages) > 1:  # one line per distinct wage: what one such worker costs, program by program
+            for wage in sorted(set(wages)):
+                one = pu_contributions(facts, month, [wage], "very_low" if risk == "unknown" else risk, programs)
+                parts = [
+                    {"name": calc.PROGRAM_NAMES[p], "employer": s.employer, "worker": s.worker}
+                    for p, s in one.lines.items()
+                ]
+                per_worker.append(
+                    {
+                        "wage": wage,
+                        "count": wages.count(wage),
+                        "employer": one.total.employer,
+                        "worker": one.total.worker,
+                        "parts": parts,
+                    }
+                )
         return str(
             repo.render_calc(
                 "results.pu",
@@ -341,6 +358,7 @@ class ActionCalcResult(Action):
                 month=calc.month_label(month),
                 workers=len(wages),
                 lines=lines,
+                per_worker=per_worker,
                 programs=", ".join(calc.PROGRAM_NAMES[p] for p in programs),
                 size=None if size == "semua" else size,
                 total=result.total.total,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 
 from telegram import Update
@@ -12,7 +14,7 @@ from assistant_core.db import create_tables, make_engine
 from assistant_core.privacy import UserRegistry
 from assistant_core.pseudonym import forget_token
 from assistant_core.reminders import ReminderStore
-from assistant_core.settings import load_settings
+from assistant_core.settings import Settings, load_settings
 from bot import logging_setup
 from bot.callbacks import CallbackStore
 from bot.conversation import Conversation
@@ -21,6 +23,14 @@ from bot.rasa_client import RasaClient
 from bot.telegram_app import build_application
 
 log = logging.getLogger("bot")
+
+
+def webhook_secret(settings: Settings) -> str:
+    """TELEGRAM_WEBHOOK_SECRET, or one derived from the pseudonym key: a webhook never runs without
+    one, so forged updates are refused (403) even when nobody configured a secret."""
+    if settings.telegram_webhook_secret:
+        return settings.telegram_webhook_secret
+    return hmac.new(settings.pseudonym_key, b"telegram-webhook-secret", hashlib.sha256).hexdigest()
 
 
 def main() -> None:
@@ -47,7 +57,7 @@ def main() -> None:
             port=settings.webhook_port,
             url_path="telegram",
             webhook_url=settings.telegram_webhook_url,
-            secret_token=settings.telegram_webhook_secret,
+            secret_token=webhook_secret(settings),
             allowed_updates=Update.ALL_TYPES,
         )
     else:

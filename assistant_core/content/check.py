@@ -235,6 +235,15 @@ SAMPLE_RESULTS: dict[str, dict[str, object]] = {
         "programs": "JKK, JKM",
         "size": "mikro",
         "lines": [{"name": "JKK", "employer": 1, "worker": 0}],
+        "per_worker": [
+            {
+                "wage": 3000000,
+                "count": 2,
+                "employer": 1,
+                "worker": 1,
+                "parts": [{"name": "JHT", "employer": 1, "worker": 1}],
+            }
+        ],
         "total": 2,
         "employer": 2,
         "worker": 0,

@@ -118,7 +118,27 @@ def test_employee_result() -> None:
     assert "Total sebulan: Rp915.600" in text
     assert "\n• JKK" in text and "\n• JKM" in text and "\n• JHT" in text  # one program per line
     assert "15 Desember 2026" in text and "PP 44/2015" in text
+    # Per worker (3,5 juta): JKK 18.900, JKM 10.500, JHT 129.500 + 70.000 -> employer 158.900, worker 70.000
+    assert "Gaji Rp3.500.000 (4 orang): pemberi kerja Rp158.900, pekerja Rp70.000" in text
+    assert "JHT Rp129.500 + Rp70.000" in text
     assert all(value is None for value in reset.values())
+
+
+def test_employee_result_with_different_wages_has_one_line_per_wage() -> None:
+    slots = {
+        "calc_target": "pu",
+        "calc_workers": 2.0,
+        "calc_wages": [3_000_000, 12_000_000],
+        "calc_risk": "very_low",
+        "calc_size": "menengah",
+    }
+    messages, _ = run(ActionCalcResult(), tracker("Menengah", slots, loop=None))
+    text = messages[0]["text"]
+    # 3 juta: JKK 0,24% 7.200; JKM 9.000; JHT 111.000 + 60.000; JP 2% 60.000 + 1% 30.000
+    assert "Gaji Rp3.000.000: pemberi kerja Rp187.200, pekerja Rp90.000" in text
+    # 12 juta: JKK 28.800; JKM 36.000; JHT 444.000 + 240.000; JP capped at 10.547.400: 210.948 + 105.474
+    assert "Gaji Rp12.000.000: pemberi kerja Rp719.748, pekerja Rp345.474" in text
+    assert "JP Rp210.948 + Rp105.474" in text
 
 
 def test_owner_result_with_discount() -> None:

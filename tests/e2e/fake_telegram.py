@@ -33,6 +33,8 @@ class FakeTelegram:
     def __init__(self, token: str) -> None:
         self.token = token
         self.calls: list[Call] = []
+        # When each update was first handed to the bot by getUpdates (time.monotonic()).
+        self.delivered: dict[int, float] = {}
         # Chats whose messages fail: blocked -> 403 Forbidden; flood_once -> one 429 RetryAfter.
         self.blocked: set[int] = set()
         self.flood_once: set[int] = set()
@@ -112,7 +114,11 @@ class FakeTelegram:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 if not self._updates:
                     self._cond.wait(min(float(params.get("timeout") or 0), 1.0))
-                return [u for u in self._updates if u["update_id"] >= offset]
+                handed = [u for u in self._updates if u["update_id"] >= offset]
+                now = time.monotonic()
+                for update in handed:
+                    self.delivered.setdefault(int(update["update_id"]), now)
+                return handed
             self.calls.append(Call(method, params))
             self._cond.notify_all()
         if method == "getMe":
