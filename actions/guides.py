@@ -85,6 +85,11 @@ class ActionRegistrationGuide(Action):
                     "title": repo.render_guide("registration.contact_button", today),
                     "payload": payload("choose_topic", topic="kontak_resmi"),
                 },
+                # A button that replies with the link (not a URL button) so reaching this step is counted.
+                {
+                    "title": repo.render_guide("links.situs_resmi.button", today),
+                    "payload": payload("open_link", link="situs_resmi"),
+                },
                 # The Telegram bot keeps the subscription; other channels get utter_reminder_telegram_only.
                 {"title": repo.render_guide("reminder.button", today), "payload": "/reminder_on"},
             ]
@@ -101,4 +106,27 @@ class ActionRegistrationGuide(Action):
                 for b in repo.guide_buttons("registration", "who_buttons")
             ]
         dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+class ActionOpenLink(Action):
+    """Replies with an official link; the button press that led here is the funnel's last step."""
+
+    def name(self) -> str:
+        return "action_open_link"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        repo, today = services.content(), services.question_date()
+        links = repo.snapshot().guide.get("links") or {}
+        key = entity(tracker, "link")
+        spec = links.get(key) if isinstance(links, dict) and key else None
+        if not isinstance(spec, dict) or not str(spec.get("url", "")).startswith("https://"):
+            dispatcher.utter_message(response="utter_help")
+            return []
+        dispatcher.utter_message(
+            text=repo.render_guide(f"links.{key}.text", today),
+            buttons=[{"title": repo.render_guide(f"links.{key}.open_button", today), "payload": str(spec["url"])}],
+        )
         return []

@@ -50,6 +50,9 @@ async def run_local_chat(
             if text.isdigit() and 1 <= int(text) <= len(buttons):
                 chosen = buttons[int(text) - 1]
                 print(f"({texts.text('button_chosen').format(title=chosen.title)})", file=out)
+                if chosen.payload.startswith("https://"):  # a link button: a terminal can only show it
+                    print(chosen.payload, file=out)
+                    continue
                 text = chosen.payload
             buttons = show(await conversation.turn(sender, text), out, texts) or buttons
     finally:

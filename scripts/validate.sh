@@ -11,6 +11,8 @@ allowed=(
   "The intent 'feedback' is listed in the domain file, but is not found in the NLU training data"
   # Sent only by the reminder button (the Telegram bot handles it; other channels get a reply).
   "The intent 'reminder_on' is listed in the domain file, but is not found in the NLU training data"
+  # Sent only by the link buttons at the end of the registration guide (payload /open_link{"link": ...}).
+  "The intent 'open_link' is listed in the domain file, but is not found in the NLU training data"
   # The guides are button-driven (/wajib, /daftar, menu and FAQ buttons send these payloads).
   "The intent 'check_obligation' is listed in the domain file, but is not found in the NLU training data"
   "The intent 'registration_guide' is listed in the domain file, but is not found in the NLU training data"

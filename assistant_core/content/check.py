@@ -319,6 +319,7 @@ def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
     """Every guide text exists (one checklist per who x channel the buttons offer) and renders."""
     from assistant_core.content.render import FactView
 
+    problems_early: list[Problem] = []
     needed: dict[str, dict[str, object]] = {
         "obligation.ask": {},
         "obligation.ranges": {},
@@ -329,6 +330,7 @@ def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
         "registration.calc_button": {},
         "registration.contact_button": {},
         "obligation.result": {"size": "mikro", "size_code": "mikro", "programs": "JKK dan JKM"},
+        "links.situs_resmi.button": {},
         "reminder.button": {},
         "reminder.stop_button": {},
         "reminder.on_done": {"day": 10},
@@ -340,12 +342,29 @@ def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
             "bpu_month": "Desember 2026",
         },
     }
+    links = snapshot.guide.get("links") or {}
+    for key, spec in links.items() if isinstance(links, dict) else []:
+        if key == "__line__":
+            continue
+        url = spec.get("url") if isinstance(spec, dict) else None
+        if not isinstance(url, str) or not url.startswith("https://"):
+            problems_early.append(
+                Problem(
+                    GUIDE_FILE,
+                    None,
+                    f"links.{key}",
+                    "url kosong atau bukan https://",
+                    "tulis alamat lengkap https://...",
+                )
+            )
+        for part in ("button", "text", "open_button"):
+            needed[f"links.{key}.{part}"] = {}
     channels = (snapshot.guide.get("registration") or {}).get("channel_buttons") or {}
     for who, buttons in channels.items() if isinstance(channels, dict) else []:
         for button in buttons or [] if isinstance(buttons, list) else []:
             if isinstance(button, dict):
                 needed[f"registration.checklists.{who}_{button.get('channel')}"] = {}
-    problems = []
+    problems = problems_early
     for key, context in needed.items():
         template = snapshot.guide_templates.get(key)
         if template is None:

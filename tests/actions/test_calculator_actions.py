@@ -190,6 +190,20 @@ def test_registration_guide_flow_never_asks_for_identity() -> None:
     messages, _ = run(ActionRegistrationGuide(), tracker("x", intent="registration_guide", loop=None, parse=both))
     text = messages[0]["text"]
     assert "JMO" in text and "Rp16.800" in text and "jangan di obrolan ini" in text
+    link = next(b for b in messages[0]["buttons"] if b["payload"].startswith("/open_link"))
+    assert link["payload"] == '/open_link{"link":"situs_resmi"}'
+
+
+def test_link_button_replies_with_the_official_link() -> None:
+    from actions.guides import ActionOpenLink
+
+    chosen = {"entities": [{"entity": "link", "value": "situs_resmi"}]}
+    messages, _ = run(ActionOpenLink(), tracker("x", intent="open_link", loop=None, parse=chosen))
+    assert 'href="https://www.bpjsketenagakerjaan.go.id"' in messages[0]["text"]
+    assert messages[0]["buttons"][0]["payload"] == "https://www.bpjsketenagakerjaan.go.id"
+    forged = {"entities": [{"entity": "link", "value": "phishing"}]}
+    messages, _ = run(ActionOpenLink(), tracker("x", intent="open_link", loop=None, parse=forged))
+    assert messages[0] == {**messages[0], "response": "utter_help"}
 
 
 def test_unreadable_head_count_while_it_is_being_asked() -> None:
