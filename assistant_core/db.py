@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Engine, MetaData, String, Text, create_engine, event
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    create_engine,
+    event,
+    inspect,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 TABLE_PREFIX = "asst_"
@@ -90,8 +106,73 @@ class Reminder(Base):
     last_month: Mapped[str | None] = mapped_column(String(7))
 
 
+# --- Analytics (assistant_core/analytics): built from Rasa's events by the ingester. ---
+
+
+class Turn(Base):
+    """One user message and what the assistant did with it. Text is kept (masked) only for
+    messages the assistant did not understand, for the editors' unanswered list."""
+
+    __tablename__ = f"{TABLE_PREFIX}turns"
+    __table_args__ = (
+        Index("ix_asst_turns_day_outcome", "day", "outcome"),
+        Index("ix_asst_turns_conversation_at", "conversation", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(BigInteger, unique=True)  # Rasa's events.id of the user message
+    conversation: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[date] = mapped_column(Date)  # Asia/Jakarta
+    intent: Mapped[str | None] = mapped_column(String(64))
+    topic: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    response_ms: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+class UserDay(Base):
+    """One row per user per day they wrote: the basis of user counts, sessions and the funnel."""
+
+    __tablename__ = f"{TABLE_PREFIX}user_days"
+    __table_args__ = (Index("ix_asst_user_days_day_source", "day", "source"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(64))
+    new: Mapped[bool] = mapped_column(Boolean, default=False)  # first message ever on this day
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+    calculator: Mapped[bool] = mapped_column(Boolean, default=False)
+    obligation: Mapped[bool] = mapped_column(Boolean, default=False)
+    guide: Mapped[bool] = mapped_column(Boolean, default=False)
+    link: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DailyCount(Base):
+    """Pre-added daily counters (topics, outcomes, ratings, response-time buckets) for fast pages."""
+
+    __tablename__ = f"{TABLE_PREFIX}daily_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" when unknown
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class IngestState(Base):
+    """How far the ingester has read Rasa's events table."""
+
+    __tablename__ = f"{TABLE_PREFIX}ingest_state"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 # Tables holding per-conversation records, cleared by /hapusdata and by the retention purge.
-PER_CONVERSATION = (UnansweredQuestion, Feedback, Reminder, ChatUser)
+PER_CONVERSATION = (UnansweredQuestion, Feedback, Reminder, Turn, UserDay, ChatUser)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -109,6 +190,37 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(database_url, pool_pre_ping=True)
 
 
+VERSION_TABLE = f"{TABLE_PREFIX}alembic_version"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
 def create_tables(engine: Engine) -> None:
-    # Only our own (prefixed) tables: Rasa manages its `events` table itself.
-    Base.metadata.create_all(engine)
+    """Bring our (prefixed) tables to the latest Alembic revision. Rasa's tables are never touched.
+
+    A database made before migrations existed (tables, no version table) is stamped at the
+    baseline first, so its tables are not created twice.
+    """
+    from alembic import command
+
+    config = alembic_config(engine)
+    names = set(inspect(engine).get_table_names())
+    if VERSION_TABLE not in names and f"{TABLE_PREFIX}callback_payloads" in names:
+        Base.metadata.create_all(engine, tables=[t for t in Base.metadata.sorted_tables if t.name in BASELINE_TABLES])
+        command.stamp(config, "0001")
+    command.upgrade(config, "head")
+
+
+# The tables revision 0001 creates (the schema before analytics).
+BASELINE_TABLES = frozenset(
+    f"{TABLE_PREFIX}{name}"
+    for name in ("callback_payloads", "unanswered_questions", "chat_users", "feedback", "reminders")
+)
