@@ -18,7 +18,7 @@ GENERATED := nlu/generated/faq.yml
 CONV_TESTS := tests/conversations
 
 .PHONY: help install run serve build content-check preview ask train lint typecheck validate unit \
-        rasa-test e2e test eval crossval bench-serve bench-bot metrics purge clean
+        rasa-test e2e test eval crossval bench-serve bench-bot metrics dashboard dashboard-password purge clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -108,6 +108,12 @@ bench-bot: train ## Added latency of the bot layer, median/p95 over 200 messages
 
 metrics: $(APP_VENV)/.installed ## Metrics summary and CSV: make metrics [ARGS="--dari 2026-11-01 --sampai 2026-11-30 --csv var/metrics"]
 	$(PY) -m assistant_core.analytics $(ARGS)
+
+dashboard: $(APP_VENV)/.installed ## Metrics dashboard for staff at http://127.0.0.1:8050/ (needs DASHBOARD_USERS)
+	$(PY) -m assistant_core.analytics.dashboard
+
+dashboard-password: $(APP_VENV)/.installed ## Make a password hash for DASHBOARD_USERS
+	@$(PY) -m assistant_core.analytics.dashboard hash
 
 purge: $(APP_VENV)/.installed ## Delete conversations idle for RETENTION_DAYS now (the bot also does it every 6 hours)
 	$(PY) -m bot.purge
