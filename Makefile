@@ -18,7 +18,7 @@ GENERATED := nlu/generated/faq.yml
 CONV_TESTS := tests/conversations
 
 .PHONY: help install run serve build content-check preview ask train lint typecheck validate unit \
-        rasa-test e2e test eval crossval bench-serve bench-bot metrics dashboard dashboard-password purge clean
+        rasa-test e2e test eval crossval bench-serve bench-bot bench-metrics metrics dashboard dashboard-password purge clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -105,6 +105,9 @@ bench-serve: train ## Start-up time, memory and REST latency (median/p95 of 100 
 
 bench-bot: train ## Added latency of the bot layer, median/p95 over 200 messages (outside CI)
 	$(PY) scripts/bench_bot.py
+
+bench-metrics: $(APP_VENV)/.installed ## Dashboard and make metrics speed at 1,000,000 messages, SQLite and PostgreSQL (outside CI)
+	$(PY) scripts/bench_metrics.py
 
 metrics: $(APP_VENV)/.installed ## Metrics summary and CSV: make metrics [ARGS="--dari 2026-11-01 --sampai 2026-11-30 --csv var/metrics"]
 	$(PY) -m assistant_core.analytics $(ARGS)

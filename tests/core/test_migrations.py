@@ -64,3 +64,12 @@ def test_a_database_from_before_migrations_is_stamped_not_rebuilt(tmp_path: Path
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM asst_callback_payloads")).scalar() == 1
     assert "asst_turns" in inspect(engine).get_table_names()
+
+
+def test_head_constant_is_alembic_head(tmp_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from assistant_core.db import HEAD_REVISION
+
+    script = ScriptDirectory.from_config(alembic_config(make_engine(f"sqlite:///{tmp_path / 'h.db'}")))
+    assert script.get_current_head() == HEAD_REVISION
