@@ -40,6 +40,7 @@ def summary(metrics: Metrics, titles: dict[str, str]) -> str:
         f"Sesi percakapan: {metrics.sessions}; pesan: {metrics.messages}",
         f"Tidak dipahami: {metrics.not_understood_share:.1%}; di luar cakupan: {metrics.out_of_scope_share:.1%}; "
         f"dialihkan ke kanal resmi: {metrics.handoffs}",
+        f"Pengingat iuran: {metrics.reminders_active} aktif, {metrics.reminders_new} baru dalam rentang",
         "Waktu jawab: "
         + (
             f"median ≤{metrics.response_p50_ms} ms, p95 ≤{metrics.response_p95_ms} ms"

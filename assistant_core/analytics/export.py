@@ -29,6 +29,8 @@ def tables(metrics: Metrics, titles: dict[str, str]) -> dict[str, list[list[str]
             ["tidak_dipahami_persen", f"{metrics.not_understood_share * 100:.1f}"],
             ["di_luar_cakupan_persen", f"{metrics.out_of_scope_share * 100:.1f}"],
             ["dialihkan_ke_kanal_resmi", str(metrics.handoffs)],
+            ["pengingat_aktif", str(metrics.reminders_active)],
+            ["pengingat_baru", str(metrics.reminders_new)],
             ["waktu_jawab_median_ms_paling_lama", str(metrics.response_p50_ms or "")],
             ["waktu_jawab_p95_ms_paling_lama", str(metrics.response_p95_ms or "")],
             *[[f"corong_{step}", str(count)] for step, count in metrics.funnel],

@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from assistant_core.analytics.ingest import RESPONSE_BUCKETS
-from assistant_core.db import DailyCount, Turn, UserDay
+from assistant_core.clock import JAKARTA
+from assistant_core.db import DailyCount, Reminder, Turn, UserDay
 
 # People counted by source or segment below this are shown as "<5" (never the exact figure).
 MIN_CELL = 5
@@ -65,6 +66,8 @@ class Metrics:
     ratings: dict[str, tuple[int, int]] = field(default_factory=dict)
     funnel: list[tuple[str, int]] = field(default_factory=list)
     sources: list[SourceRow] = field(default_factory=list)
+    reminders_active: int = 0
+    reminders_new: int = 0
     response_p50_ms: int | None = None
     response_p95_ms: int | None = None
     unanswered: list[Cluster] = field(default_factory=list)
@@ -293,6 +296,21 @@ def compute(engine: Engine, start: date, end: date, source: str | None = None) -
             )
             for src, n, new, g, li in rows
         ]
+
+        # Bot-side records: payment-reminder subscriptions (kept by the bot; no source filter).
+        result.reminders_active = int(session.scalar(select(func.count()).select_from(Reminder)) or 0)
+        window = (
+            datetime.combine(start, time.min, tzinfo=JAKARTA),
+            datetime.combine(end + timedelta(days=1), time.min, tzinfo=JAKARTA),
+        )
+        result.reminders_new = int(
+            session.scalar(
+                select(func.count())
+                .select_from(Reminder)
+                .where(Reminder.created_at >= window[0], Reminder.created_at < window[1])
+            )
+            or 0
+        )
 
         turn_range = and_(Turn.day >= start, Turn.day <= end, Turn.outcome.in_(NOT_UNDERSTOOD), Turn.text.is_not(None))
         if source is not None:

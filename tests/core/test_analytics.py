@@ -184,6 +184,7 @@ def test_ingest_and_metrics(engine: Engine) -> None:
     assert all(r.users is None for r in m.sources if r.source == "perisai_1")
     assert compute(engine, DAY, DAY, source="perisai_1").users == 1
     assert compute(engine, date(2026, 11, 21), date(2026, 11, 22)).messages == 0
+    assert (m.reminders_active, m.reminders_new) == (0, 0)
     exported = tables(m, {})
     assert ["pesan", "10"] in exported["ringkasan"] and exported["sumber"][1][1] == "<5"
 
