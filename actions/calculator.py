@@ -49,6 +49,10 @@ READ_VALUES = {
 }
 
 
+# Intents the domain's calc_form slot mappings skip (not_intent), minus cancel: typed text classified
+# as one of these is still taken when it answers the question being asked (see _rescue).
+LEAVING_INTENTS = frozenset({"greet", "help", "check_obligation", "registration_guide", "feedback"})
+
 # Reasons meaning "this is not an answer at all", as opposed to an answer with a bad value.
 UNRECOGNISED = {"not_a_number", "not_a_size", "not_a_risk", "not_a_target", "not_yes_no", "not_a_sector"}
 
@@ -131,6 +135,59 @@ class ValidateCalcForm(FormValidationAction):
         if target == "bpu":
             return ["calc_target", *BPU_SLOTS]
         return ["calc_target"]
+
+    def _rescue(self, slot: str, tracker: Tracker) -> dict[str, Any]:
+        """The domain's slot mappings skip messages classified as greet, help and the like, so those
+        can leave the form. A short answer such as "Kecil" is sometimes classified that way; when
+        the text is a valid answer to the question being asked, it is taken as the answer."""
+        if tracker.get_slot("requested_slot") != slot:
+            return {}
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        text = str(message.get("text") or "").strip()
+        if intent not in LEAVING_INTENTS or not text or text.startswith("/"):
+            return {}
+        return {slot: text} if self._read(slot, text, tracker).value is not None else {}
+
+    async def extract_calc_target(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._rescue("calc_target", tracker)
+
+    async def extract_calc_workers(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._rescue("calc_workers", tracker)
+
+    async def extract_calc_wages(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._rescue("calc_wages", tracker)
+
+    async def extract_calc_risk(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._rescue("calc_risk", tracker)
+
+    async def extract_calc_size(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._rescue("calc_size", tracker)
+
+    async def extract_calc_income(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._rescue("calc_income", tracker)
+
+    async def extract_calc_jht(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._rescue("calc_jht", tracker)
+
+    async def extract_calc_sector(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._rescue("calc_sector", tracker)
 
     def _read(self, slot: str, text: str, tracker: Tracker) -> calc.Answer:
         workers = known_workers(tracker)

@@ -27,6 +27,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
@@ -251,6 +252,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     payload, title = resolved
     message = update.effective_message
+    if message is not None:  # the chat shows which button was pressed, so the history reads well
+        await message.get_bot().send_message(
+            message.chat_id, f"<i>{d.conversation.texts.text('button_chosen').format(title=title)}</i>"
+        )
     if payload == FORGET_YES:
         await forget_user(update, context)
         return
@@ -261,10 +266,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if message is not None:
             await message.get_bot().send_message(message.chat_id, d.conversation.texts.text("forget_kept"))
         return
-    if message is not None:
-        await message.get_bot().send_message(
-            message.chat_id, f"<i>{d.conversation.texts.text('button_chosen').format(title=title)}</i>"
-        )
     await converse(update, context, payload)
 
 
@@ -328,6 +329,28 @@ async def purge_forever(d: BotDeps) -> None:
         await asyncio.sleep(EVERY_SECONDS)
 
 
+class TolerantBot(ExtBot):  # type: ignore[type-arg]
+    """An update this library version cannot parse (Telegram added a required field, say) makes
+    python-telegram-bot's polling fail on the same batch forever. Here such updates are logged and
+    replaced by empty ones with the same id, so polling moves past them and everything else is
+    answered."""
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        try:
+            return await super().get_updates(*args, **kwargs)
+        except (TypeError, KeyError, ValueError):
+            offset = kwargs.get("offset", args[0] if args else None)
+            raw = await self._post("getUpdates", {"offset": offset, "timeout": 0})
+            parsed = []
+            for item in raw if isinstance(raw, list) else []:
+                try:
+                    parsed.append(Update.de_json(item, self))
+                except Exception:
+                    log.warning("Skipped an update this library cannot read (update_id %s)", item.get("update_id"))
+                    parsed.append(Update(update_id=int(item.get("update_id", 0))))
+            return tuple(parsed)
+
+
 def build_application(
     settings: Settings,
     conversation: Conversation,
@@ -352,13 +375,16 @@ def build_application(
                 task.cancel()
         await conversation.rasa.close()
 
+    bot = TolerantBot(
+        settings.telegram_token,
+        base_url=base,
+        base_file_url=base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base,
+        defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        rate_limiter=AIORateLimiter(max_retries=3),
+    )
     application = (
         Application.builder()
-        .token(settings.telegram_token)
-        .base_url(base)
-        .base_file_url(base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .bot(bot)
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -22,6 +22,8 @@ from assistant_core.db import DailyCount, Reminder, Turn, UserDay
 # People counted by source or segment below this are shown as "<5" (never the exact figure).
 MIN_CELL = 5
 NOT_UNDERSTOOD = ("miss", "handoff")
+# The editors' list also shows what was judged out of scope: a BPJS question misjudged so shows up there.
+UNANSWERED = ("miss", "handoff", "out_of_scope")
 UNANSWERED_LIMIT = 20000
 
 
@@ -312,7 +314,7 @@ def compute(engine: Engine, start: date, end: date, source: str | None = None) -
             or 0
         )
 
-        turn_range = and_(Turn.day >= start, Turn.day <= end, Turn.outcome.in_(NOT_UNDERSTOOD), Turn.text.is_not(None))
+        turn_range = and_(Turn.day >= start, Turn.day <= end, Turn.outcome.in_(UNANSWERED), Turn.text.is_not(None))
         if source is not None:
             turn_range = and_(turn_range, Turn.source == source)
         texts = session.execute(

@@ -244,3 +244,16 @@ def test_business_in_two_groups_is_asked_not_guessed() -> None:
     assert "dua kelompok" in messages[0]["text"] and titles[-1] == "Belum tahu"
     follow_up, _ = validate("calc_risk", titles[1], {"calc_target": "pu"})
     assert "Tinggi" in follow_up[0]["text"] and "1,27%" in follow_up[0]["text"]
+
+
+def test_short_answer_classified_as_a_greeting_is_still_the_answer() -> None:
+    form = ValidateCalcForm()
+    slots = {"calc_target": "pu", "calc_workers": 4.0, "requested_slot": "calc_size"}
+    dispatcher = CollectingDispatcher()
+    t = tracker("Kecil", slots, intent="greet")
+    assert asyncio.run(form.extract_calc_size(dispatcher, t, DOMAIN)) == {"calc_size": "Kecil"}
+    # A real greeting, or the /start payload, still leaves the form (nothing extracted).
+    assert asyncio.run(form.extract_calc_size(dispatcher, tracker("halo kak", slots, intent="greet"), DOMAIN)) == {}
+    assert asyncio.run(form.extract_calc_size(dispatcher, tracker("/greet", slots, intent="greet"), DOMAIN)) == {}
+    # Only the question being asked is rescued.
+    assert asyncio.run(form.extract_calc_risk(dispatcher, t, DOMAIN)) == {}

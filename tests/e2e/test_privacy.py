@@ -101,7 +101,7 @@ def test_delete_after_confirmation_removes_rasa_events_and_our_rows(telegram: Fa
     confirm = ask(telegram, 6004, "/hapusdata")
     assert "tidak bisa dikembalikan" in confirm[0]
     assert rasa_events(settings, sender) > 0, "nothing is deleted before the user confirms"
-    done = press(telegram, 6004, buttons_of(telegram, 6004)["Ya, hapus data saya"])
+    done = press(telegram, 6004, buttons_of(telegram, 6004)["Ya, hapus data saya"], replies=2)
     assert "sudah dihapus" in done[-1]
     assert rasa_events(settings, sender) == 0 and our_rows(settings, sender) == 0
 
@@ -115,7 +115,7 @@ def test_declining_keeps_everything(telegram: FakeTelegram, settings: Settings) 
     ask(telegram, 6005, "iuran jkm brp persen", replies=2)
     before = rasa_events(settings, sender)
     ask(telegram, 6005, "/hapusdata")
-    kept = press(telegram, 6005, buttons_of(telegram, 6005)["Tidak jadi"])
+    kept = press(telegram, 6005, buttons_of(telegram, 6005)["Tidak jadi"], replies=2)
     assert "tidak dihapus" in kept[-1]
     assert rasa_events(settings, sender) >= before > 0 and our_rows(settings, sender) == 1
 

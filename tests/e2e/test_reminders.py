@@ -48,6 +48,8 @@ def test_opt_in_from_the_menu_and_stop(telegram: FakeTelegram, settings: Setting
     assert 6201 not in subscribed_chats(settings)
 
 
+# PTB's rate limiter reads RetryAfter.retry_after, which warns about a future type change.
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 def test_each_subscriber_gets_one_reminder_a_month_with_two_senders(telegram: FakeTelegram, settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     store, repo, callbacks = ReminderStore(engine), ContentRepository(settings.content_dir), CallbackStore(engine)
