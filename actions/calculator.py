@@ -294,6 +294,19 @@ class ValidateCalcForm(FormValidationAction):
         return self._validate("calc_sector", value, dispatcher, tracker)
 
 
+def answer_buttons_already_offered(tracker: Tracker) -> bool:
+    """True if, since the user's last message, a message offered buttons whose payloads are plain
+    answers (the risk-group suggestion or its follow-up question), not "/..." topic buttons."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if buttons and all(not str(b.get("payload", "")).startswith("/") for b in buttons):
+                return True
+    return False
+
+
 class AskCalc(Action):
     """Asks one calculator question, with its buttons (the button text is the answer)."""
 
@@ -305,6 +318,8 @@ class AskCalc(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if answer_buttons_already_offered(tracker):
+            return []  # this turn already showed answer buttons (a suggestion): don't repeat the question
         repo = services.content()
         text = repo.render_calc(f"questions.{self.slot}", services.question_date())
         buttons = [{"title": title, "payload": title} for title in repo.calc_buttons(self.slot)]

@@ -257,3 +257,22 @@ def test_short_answer_classified_as_a_greeting_is_still_the_answer() -> None:
     assert asyncio.run(form.extract_calc_size(dispatcher, tracker("/greet", slots, intent="greet"), DOMAIN)) == {}
     # Only the question being asked is rescued.
     assert asyncio.run(form.extract_calc_risk(dispatcher, t, DOMAIN)) == {}
+
+
+def test_question_is_not_repeated_after_a_suggestion_with_answer_buttons() -> None:
+    suggestion = {
+        "event": "bot",
+        "text": "Untuk usaha laundry...",
+        "data": {"buttons": [{"title": "Rendah (disarankan)", "payload": "Rendah"}]},
+    }
+    faq = {
+        "event": "bot",
+        "text": "Iuran JKM...",
+        "data": {"buttons": [{"title": "JKM", "payload": '/choose_topic{"topic":"jkm_apa"}'}]},
+    }
+    user = {"event": "user", "text": "laundry"}
+    for events, asked in (([user, suggestion], False), ([user, faq], True), ([suggestion, user], True)):
+        t = Tracker("calc-1", {"calc_target": "pu"}, {"text": "x"}, events, False, None, {"name": "calc_form"}, "x")
+        dispatcher = CollectingDispatcher()
+        asyncio.run(AskCalcRisk().run(dispatcher, t, DOMAIN))
+        assert bool(dispatcher.messages) is asked
