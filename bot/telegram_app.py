@@ -33,6 +33,7 @@ from telegram.ext import (
     filters,
 )
 
+from assistant_core.analytics.ingest import Ingester
 from assistant_core.clock import question_date
 from assistant_core.content import ContentRepository
 from assistant_core.privacy import UserRegistry
@@ -320,6 +321,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def purge_forever(d: BotDeps) -> None:
     """The retention purge, every few hours, while the bot runs (a failure waits for the next round)."""
     while True:
+        try:
+            # Read conversations into the analytics tables first, so purging loses no counts.
+            await asyncio.to_thread(Ingester(d.users.engine).run)
+        except Exception:
+            log.warning("Ingesting conversations failed; will retry", exc_info=True)
         try:
             purged = await purge_inactive(d.users, d.conversation.rasa, d.settings.retention_days, lock_for=d.lock_for)
             if purged:

@@ -9,7 +9,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +210,29 @@ def test_clusters_group_similar_questions() -> None:
         ]
     )
     assert [c.count for c in clusters] == [3, 1] and clusters[0].nearest_topic == "x"
+
+
+def test_metrics_on_generated_volume_agree_with_the_raw_rows(engine: Engine) -> None:
+    """20,000 generated messages: the pre-added figures equal counts taken straight from the turns."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from assistant_core.db import Turn
+    from scripts.bench_metrics import DAYS, END, generate
+
+    generate(engine, 20_000, 1_000)
+    start = END - timedelta(days=DAYS - 1)
+    m = compute(engine, start, END)
+    with Session(engine) as session:
+        messages = session.scalar(select(func.count()).select_from(Turn))
+        users = session.scalar(select(func.count(func.distinct(Turn.conversation))))
+        handoffs = session.scalar(select(func.count()).select_from(Turn).where(Turn.outcome == "handoff"))
+        answered = dict(
+            session.execute(
+                select(Turn.topic, func.count()).where(Turn.outcome == "answered").group_by(Turn.topic)
+            ).all()
+        )
+    assert (m.messages, m.users, m.handoffs) == (messages, users, handoffs)
+    assert all(count == answered[key] for key, count in m.topics)
+    assert [c for _, c in m.topics] == sorted(answered.values(), reverse=True)[: len(m.topics)]
+    assert sum(d.messages for d in m.days) == messages and m.new_users == users
