@@ -12,11 +12,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from assistant_core.analytics.export import write_csv
+from assistant_core.analytics.export import read_titles, write_csv
 from assistant_core.analytics.ingest import Ingester
 from assistant_core.analytics.metrics import Metrics, compute
 from assistant_core.clock import question_date
-from assistant_core.content import ContentRepository
 from assistant_core.db import create_tables, make_engine
 from assistant_core.settings import load_settings
 
@@ -87,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.tanpa_baca:
         Ingester(engine).run()
     metrics = compute(engine, args.dari, args.sampai, args.sumber)
-    titles = ContentRepository(settings.content_dir).snapshot().titles
+    titles = read_titles(settings.content_dir)
     print(summary(metrics, titles))
     if args.csv:
         written = write_csv(metrics, titles, args.csv)

@@ -159,9 +159,9 @@ class Base(tornado.web.RequestHandler):
         source = self.get_argument("sumber", "").strip() or None
         return start, end, source
 
-    async def metrics(self) -> tuple[Metrics, date, date, str | None]:
+    async def metrics(self, unanswered: bool, summary: bool = True) -> tuple[Metrics, date, date, str | None]:
         start, end, source = self.period()
-        metrics = await asyncio.to_thread(compute, self.app.engine, start, end, source)
+        metrics = await asyncio.to_thread(compute, self.app.engine, start, end, source, unanswered, summary)
         return metrics, start, end, source
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
@@ -199,7 +199,7 @@ class Logout(Base):
 class Summary(Base):
     @tornado.web.authenticated
     async def get(self) -> None:
-        metrics, start, end, source = await self.metrics()
+        metrics, start, end, source = await self.metrics(unanswered=False)
         self.render_page(
             "ringkasan.html",
             m=metrics,
@@ -217,7 +217,7 @@ class Summary(Base):
 class Unanswered(Base):
     @tornado.web.authenticated
     async def get(self) -> None:
-        metrics, start, end, source = await self.metrics()
+        metrics, start, end, source = await self.metrics(unanswered=True, summary=False)
         self.render_page(
             "belum_terjawab.html",
             m=metrics,
@@ -238,7 +238,8 @@ class Help(Base):
 class Download(Base):
     @tornado.web.authenticated
     async def get(self, name: str) -> None:
-        metrics, start, end, _ = await self.metrics()
+        wanted = name == "belum_terjawab"
+        metrics, start, end, _ = await self.metrics(unanswered=wanted, summary=not wanted)
         files = tables(metrics, self.app.titles())
         if name not in files:
             raise tornado.web.HTTPError(404)

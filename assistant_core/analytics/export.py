@@ -77,3 +77,19 @@ def write_csv(metrics: Metrics, titles: dict[str, str], folder: Path) -> list[Pa
         path.write_text(to_csv(rows), encoding="utf-8")
         written.append(path)
     return written
+
+
+def read_titles(content_dir: Path) -> dict[str, str]:
+    """Entry titles for display, read straight from content/faq/*.yml (without building all of
+    content: the command must answer fast). A key without a readable title is shown as the key."""
+    titles: dict[str, str] = {}
+    for path in sorted((content_dir / "faq").glob("*.yml")):
+        key = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith("- key:"):
+                key = stripped[len("- key:") :].strip().strip("\"'")
+            elif key and stripped.startswith("title:") and line.startswith("    ") and not line.startswith("     "):
+                titles[key] = stripped[len("title:") :].strip().strip("\"'")
+                key = None
+    return titles

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -180,9 +181,46 @@ def cluster_texts(items: list[tuple[str, str | None]], threshold: float = 0.5) -
     ]
 
 
-def compute(engine: Engine, start: date, end: date, source: str | None = None) -> Metrics:
-    """All metrics for days start..end (inclusive, Asia/Jakarta dates), optionally for one source."""
+def compute(
+    engine: Engine,
+    start: date,
+    end: date,
+    source: str | None = None,
+    unanswered: bool = True,
+    summary: bool = True,
+) -> Metrics:
+    """All metrics for days start..end (inclusive, Asia/Jakarta dates), optionally for one source.
+
+    `unanswered=False` skips grouping the unanswered questions (the summary page does not show them);
+    `summary=False` computes only those (the unanswered page).
+    """
     result = Metrics(start, end, source)
+    pending = _POOL.submit(unanswered_clusters, engine, start, end, source) if unanswered else None
+    if summary:
+        _summary(engine, result, start, end, source)
+    if pending is not None:
+        result.unanswered = pending.result()
+    return result
+
+
+# The unanswered list is read on its own connection while the summary queries run (SQLite and
+# PostgreSQL both serve concurrent readers), so the two costs overlap instead of adding up.
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="metrics")
+
+
+def unanswered_clusters(engine: Engine, start: date, end: date, source: str | None = None) -> list[Cluster]:
+    """Not-understood, handed-off and out-of-scope messages in the range, grouped by similarity."""
+    turn_range = and_(Turn.day >= start, Turn.day <= end, Turn.outcome.in_(UNANSWERED), Turn.text.is_not(None))
+    if source is not None:
+        turn_range = and_(turn_range, Turn.source == source)
+    with Session(engine) as session:
+        texts = session.execute(
+            select(Turn.text, Turn.topic).where(turn_range).order_by(Turn.id.desc()).limit(UNANSWERED_LIMIT)
+        ).all()
+    return cluster_texts([(str(t), topic) for t, topic in texts])
+
+
+def _summary(engine: Engine, result: Metrics, start: date, end: date, source: str | None) -> None:
     in_range = and_(UserDay.day >= start, UserDay.day <= end)
     if source is not None:
         in_range = and_(in_range, UserDay.source == source)
@@ -191,10 +229,6 @@ def compute(engine: Engine, start: date, end: date, source: str | None = None) -
         counts_range = and_(counts_range, DailyCount.source == source)
     with Session(engine) as session:
         result.users = int(session.scalar(select(func.count(func.distinct(UserDay.conversation))).where(in_range)) or 0)
-        result.new_users = int(
-            session.scalar(select(func.count()).select_from(UserDay).where(in_range, UserDay.new)) or 0
-        )
-        result.returning_users = result.users - result.new_users
         per_day = session.execute(
             select(
                 UserDay.day,
@@ -214,6 +248,8 @@ def compute(engine: Engine, start: date, end: date, source: str | None = None) -
             result.days.append(by_day.get(day, Day(day, 0, 0, 0, 0)))
             day += timedelta(days=1)
         result.sessions = sum(d.sessions for d in result.days)
+        result.new_users = sum(d.new_users for d in result.days)
+        result.returning_users = result.users - result.new_users
         result.messages = sum(d.messages for d in result.days)
 
         counters = session.execute(
@@ -242,34 +278,14 @@ def compute(engine: Engine, start: date, end: date, source: str | None = None) -
         result.response_p50_ms = _percentile(buckets, 50)
         result.response_p95_ms = _percentile(buckets, 95)
 
-        # Funnel: the people whose first contact is in the range, and how far each got in the range.
-        cohort = select(UserDay.conversation).where(in_range, UserDay.new).scalar_subquery()
-        per_person = (
-            select(
-                UserDay.conversation,
-                func.max(case((UserDay.calculator | UserDay.obligation, 1), else_=0)).label("tool"),
-                func.max(case((UserDay.guide, 1), else_=0)).label("guide"),
-                func.max(case((UserDay.link, 1), else_=0)).label("link"),
-            )
-            .where(in_range, UserDay.conversation.in_(cohort))
-            .group_by(UserDay.conversation)
-            .subquery()
-        )
-        tool, guide, link = session.execute(
-            select(func.sum(per_person.c.tool), func.sum(per_person.c.guide), func.sum(per_person.c.link))
-        ).one()
-        result.funnel = [
-            ("first_contact", result.new_users),
-            ("calculator_or_obligation", int(tool or 0)),
-            ("registration_guide", int(guide or 0)),
-            ("registration_link", int(link or 0)),
-        ]
-
+        # One pass over the people in the range (per source and person), for the funnel and sources.
+        # Funnel cohort: the people whose first contact is in the range; steps counted in the range.
         people = (
             select(
                 UserDay.source,
                 UserDay.conversation,
                 func.max(case((UserDay.new, 1), else_=0)).label("new"),
+                func.max(case((UserDay.calculator | UserDay.obligation, 1), else_=0)).label("tool"),
                 func.max(case((UserDay.guide, 1), else_=0)).label("guide"),
                 func.max(case((UserDay.link, 1), else_=0)).label("link"),
             )
@@ -284,6 +300,9 @@ def compute(engine: Engine, start: date, end: date, source: str | None = None) -
                 func.sum(people.c.new),
                 func.sum(people.c.guide),
                 func.sum(people.c.link),
+                func.sum(people.c.new * people.c.tool),
+                func.sum(people.c.new * people.c.guide),
+                func.sum(people.c.new * people.c.link),
             )
             .group_by(people.c.source)
             .order_by(func.count().desc())
@@ -296,7 +315,13 @@ def compute(engine: Engine, start: date, end: date, source: str | None = None) -
                 suppress(int(g or 0)),
                 suppress(int(li or 0)),
             )
-            for src, n, new, g, li in rows
+            for src, n, new, g, li, *_ in rows
+        ]
+        result.funnel = [
+            ("first_contact", result.new_users),
+            ("calculator_or_obligation", sum(int(r[5] or 0) for r in rows)),
+            ("registration_guide", sum(int(r[6] or 0) for r in rows)),
+            ("registration_link", sum(int(r[7] or 0) for r in rows)),
         ]
 
         # Bot-side records: payment-reminder subscriptions (kept by the bot; no source filter).
@@ -313,15 +338,6 @@ def compute(engine: Engine, start: date, end: date, source: str | None = None) -
             )
             or 0
         )
-
-        turn_range = and_(Turn.day >= start, Turn.day <= end, Turn.outcome.in_(UNANSWERED), Turn.text.is_not(None))
-        if source is not None:
-            turn_range = and_(turn_range, Turn.source == source)
-        texts = session.execute(
-            select(Turn.text, Turn.topic).where(turn_range).order_by(Turn.id.desc()).limit(UNANSWERED_LIMIT)
-        ).all()
-        result.unanswered = cluster_texts([(str(t), topic) for t, topic in texts])
-    return result
 
 
 def sources_seen(engine: Engine) -> list[str]:

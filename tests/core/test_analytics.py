@@ -236,3 +236,11 @@ def test_metrics_on_generated_volume_agree_with_the_raw_rows(engine: Engine) -> 
     assert all(count == answered[key] for key, count in m.topics)
     assert [c for _, c in m.topics] == sorted(answered.values(), reverse=True)[: len(m.topics)]
     assert sum(d.messages for d in m.days) == messages and m.new_users == users
+
+
+def test_quick_title_reader_agrees_with_the_content_loader() -> None:
+    from assistant_core.analytics.export import read_titles
+    from assistant_core.content.repository import build_snapshot
+    from assistant_core.settings import ROOT
+
+    assert read_titles(ROOT / "content") == build_snapshot(ROOT / "content").titles
