@@ -28,18 +28,18 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         pytest.skip("TEST_POSTGRES_URL not set (make test / .ci/run set it)")
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    created = make_engine(url).execution_options(schema_translate_map={None: schema})
+    database = f"rem_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {database}"))
+    created = make_engine(url.rsplit("/", 1)[0] + f"/{database}")
     create_tables(created)
     try:
         yield created
     finally:
         created.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE {database}"))
         admin.dispose()
 
 
