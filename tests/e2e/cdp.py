@@ -141,14 +141,21 @@ class Browser:
             time.sleep(0.1)
         raise TimeoutError(f"no download from {selector}")
 
+    async def _close(self) -> None:
+        self.ws.close()
+        await asyncio.sleep(0.1)  # let the close frame go out before the loop closes
+
     def close(self) -> None:
         try:
-            self.ws.close()
-            self.loop.close()
+            # Inside the loop: outside it, tornado would create (and leak) a new event loop.
+            self.loop.run_until_complete(self._close())
+        except Exception:
+            pass
         finally:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-            shutil.rmtree(self.profile, ignore_errors=True)
+            self.loop.close()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
