@@ -284,7 +284,18 @@ class Ingester:
             .tuples()
             .all()
         )
+        # A conversation keeps the first source it came with (deep link or REST metadata).
+        missing = [c for c in conversations if not sources.get(c)]
+        if missing:
+            for conversation, source in session.execute(
+                select(Turn.conversation, func.min(Turn.source))
+                .where(Turn.conversation.in_(missing), Turn.source.is_not(None))
+                .group_by(Turn.conversation)
+            ).tuples():
+                sources[conversation] = source
         for draft in sorted(drafts, key=lambda d: d.event_id):
+            if draft.source and not sources.get(draft.conversation):
+                sources[draft.conversation] = draft.source
             source = draft.source or sources.get(draft.conversation)
             outcome = draft.outcome
             keep_text = outcome in {"miss", "handoff", "out_of_scope"}

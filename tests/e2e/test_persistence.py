@@ -75,3 +75,35 @@ def test_conversation_survives_restart_on_postgresql(pg_stack: Stack) -> None:
     status, tracker = call(f"{tracker_url}?token={API_TOKEN}")
     chosen = [e for e in tracker["events"] if e.get("event") == "user" and e.get("text") == payload]
     assert chosen and chosen[-1]["parse_data"]["intent"]["name"] == "choose_topic"
+
+
+def test_real_conversation_reaches_the_metrics_on_postgresql(pg_stack: Stack) -> None:
+    """Analytics on PostgreSQL from a conversation held with the running stack (not simulated events)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from assistant_core.analytics.ingest import Ingester
+    from assistant_core.analytics.metrics import compute
+    from assistant_core.clock import today_jakarta
+    from assistant_core.db import Turn, create_tables, make_engine
+
+    settings = pg_stack.settings
+    sender = f"metrics-{os.getpid()}"
+    status, menu = call(settings.rest_webhook, {"sender": sender, "message": "halo", "metadata": {"source": "pg_test"}})
+    assert status == 200
+    payload = next(b["payload"] for r in menu for b in r.get("buttons", []) if b["title"] == "Iuran karyawan")
+    assert call(settings.rest_webhook, {"sender": sender, "message": payload})[0] == 200
+    assert call(settings.rest_webhook, {"sender": sender, "message": "pajak umkm brp persen"})[0] == 200
+
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    Ingester(engine).run()
+    with Session(engine) as session:
+        turns = session.execute(
+            select(Turn.outcome, Turn.topic, Turn.source).where(Turn.conversation == sender).order_by(Turn.event_id)
+        ).all()
+    assert [t.outcome for t in turns] == ["smalltalk", "answered", "out_of_scope"]
+    assert turns[1].topic == "iuran_pu_ringkas" and {t.source for t in turns} == {"pg_test"}
+    today = today_jakarta()
+    assert compute(engine, today, today, source="pg_test").messages >= 3
+    engine.dispose()
