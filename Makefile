@@ -21,7 +21,7 @@ CONV_TESTS := tests/conversations
         rasa-test e2e test eval crossval bench-serve bench-bot bench-metrics metrics dashboard dashboard-password purge clean
 
 help: ## List the commands
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(RASA_VENV)/.installed: requirements/rasa.lock pyproject.toml
 	@py=$$(scripts/find-python310) || exit 1; \
@@ -69,7 +69,7 @@ ask: train ## Which entry a phrasing reaches, with confidence: make ask Q="iuran
 lint: $(APP_VENV)/.installed ## ruff (lint + format check) and yamllint
 	$(APP_VENV)/bin/ruff check .
 	$(APP_VENV)/bin/ruff format --check .
-	$(APP_VENV)/bin/yamllint -s config.yml domain.yml credentials.yml endpoints.yml nlu/base.yml stories content tests/conversations
+	$(APP_VENV)/bin/yamllint -s config.yml domain.yml credentials.yml endpoints.yml nlu/base.yml nlu/base_more.yml stories content tests/conversations
 
 typecheck: $(APP_VENV)/.installed ## mypy --strict on our packages
 	$(APP_VENV)/bin/mypy
