@@ -6,20 +6,19 @@ Runs on SQLite and, when TEST_POSTGRES_URL is set (make test, CI), on PostgreSQL
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, insert
 
 from assistant_core.analytics.export import tables
 from assistant_core.analytics.ingest import RASA_EVENTS, Ingester
 from assistant_core.analytics.metrics import cluster_texts, compute
 from assistant_core.db import create_tables, make_engine
+from tests.core.pg import fresh_database
 
 DAY = date(2026, 11, 20)
 T0 = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc).timestamp()  # 10:00 WIB
@@ -33,23 +32,10 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         create_tables(created)
         yield created
         return
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL not set (make test / .ci/run set it)")
-    database = f"ana_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {database}"))
-    created = make_engine(url.rsplit("/", 1)[0] + f"/{database}")
-    RASA_EVENTS.metadata.create_all(created)
-    create_tables(created)
-    try:
+    with fresh_database("ana") as created:
+        RASA_EVENTS.metadata.create_all(created)
+        create_tables(created)
         yield created
-    finally:
-        created.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE {database}"))
-        admin.dispose()
 
 
 class Events:

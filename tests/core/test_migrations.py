@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from alembic import command
 from sqlalchemy import Engine, inspect, text
 
 from assistant_core.db import Base, alembic_config, create_tables, make_engine
+from tests.core.pg import fresh_database
 
 RASA_EVENTS = "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), data TEXT)"
 
@@ -21,21 +20,8 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         yield make_engine(f"sqlite:///{tmp_path / 'm.db'}")
         return
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL not set (make test / .ci/run set it)")
-    database = f"mig_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {database}"))
-    created = make_engine(url.rsplit("/", 1)[0] + f"/{database}")
-    try:
+    with fresh_database("mig") as created:
         yield created
-    finally:
-        created.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE {database}"))
-        admin.dispose()
 
 
 def test_upgrade_builds_every_table_and_leaves_rasa_alone(engine: Engine) -> None:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from assistant_core.db import create_tables, make_engine
 from assistant_core.reminders import ReminderStore, in_window, month_key
+from tests.core.pg import fresh_database
 
 DEC = date(2026, 12, 10)
 
@@ -25,22 +24,9 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         create_tables(created)
         yield created
         return
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL not set (make test / .ci/run set it)")
-    database = f"rem_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {database}"))
-    created = make_engine(url.rsplit("/", 1)[0] + f"/{database}")
-    create_tables(created)
-    try:
+    with fresh_database("rem") as created:
+        create_tables(created)
         yield created
-    finally:
-        created.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE {database}"))
-        admin.dispose()
 
 
 def test_subscribe_is_idempotent_and_unsubscribe_stops(engine: Engine) -> None:
