@@ -11,6 +11,11 @@ from urllib.parse import unquote, urlsplit
 
 from assistant_core.settings import Settings, load_settings
 
+# Our subclasses of Rasa's stores (rasa_components/): connections checked, failures loud, and a
+# defined fallback when Redis is down. Rasa loads them by module path.
+TRACKER_STORE_TYPE = "rasa_components.tracker_store.CheckedSQLTrackerStore"
+LOCK_STORE_TYPE = "rasa_components.lock_store.FallbackRedisLockStore"
+
 
 def tracker_store_config(database_url: str) -> dict[str, Any]:
     parts = urlsplit(database_url)
@@ -19,11 +24,11 @@ def tracker_store_config(database_url: str) -> dict[str, Any]:
         path = unquote(parts.path)
         # sqlite:////abs/path -> "//abs/path"; sqlite:///rel/path -> "/rel/path"
         db = path[1:] if path.startswith("//") else path.lstrip("/")
-        return {"type": "SQL", "dialect": "sqlite", "db": db}
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": db}
     if scheme in {"postgresql", "postgres"}:
         db = parts.path.lstrip("/") or "postgres"
         config: dict[str, Any] = {
-            "type": "SQL",
+            "type": TRACKER_STORE_TYPE,
             "dialect": "postgresql",
             "url": parts.hostname or "127.0.0.1",
             "port": parts.port or 5432,
@@ -42,7 +47,7 @@ def lock_store_config(redis_url: str | None) -> dict[str, Any]:
         return {"type": "in_memory"}
     parts = urlsplit(redis_url)
     config: dict[str, Any] = {
-        "type": "redis",
+        "type": LOCK_STORE_TYPE,
         "url": parts.hostname or "127.0.0.1",
         "port": parts.port or 6379,
         "db": int(parts.path.lstrip("/") or 1),

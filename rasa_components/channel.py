@@ -18,6 +18,7 @@ from assistant_core.masking import mask_personal_data
 from assistant_core.pseudonym import FORGET_TOKEN_HEADER, forget_token
 from assistant_core.settings import load_settings
 from rasa_components.forget import delete_conversation
+from rasa_components.tracker_store import TrackerStoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class SafeRestInput(InputChannel):
         try:
             async with agent.lock_store.lock(sender):
                 deleted = delete_conversation(agent.tracker_store, sender)
-        except Exception:
+        except (Exception, TrackerStoreUnavailable):
             log.exception("Deleting a conversation failed")
             return _error(503, "the conversation could not be deleted")
         log.info("Deleted a conversation on request (%d stored events)", deleted)
@@ -129,10 +130,13 @@ class SafeRestInput(InputChannel):
             text = mask_personal_data(text.replace("\x00", "").strip()[:MAX_TEXT])
             if not text:
                 text = "?"
-            text = await self._neutralise_commands(request, sender, text)
             collector = WholeMessageCollector()
             try:
+                text = await self._neutralise_commands(request, sender, text)
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+            except TrackerStoreUnavailable:
+                # Logged by the store; nothing of this message was kept, so the client may resend.
+                return _error(503, "the conversation database is unavailable; try again shortly")
             except CancelledError:
                 log.error("Handling a message timed out")
                 return _error(503, "the assistant could not handle the message in time")

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant_core.endpoints import endpoints, lock_store_config, tracker_store_config
+from assistant_core.endpoints import (
+    LOCK_STORE_TYPE,
+    TRACKER_STORE_TYPE,
+    endpoints,
+    lock_store_config,
+    tracker_store_config,
+)
 from assistant_core.settings import load_settings
 
 
 def test_sqlite_default(tmp_path: Path) -> None:
     settings = load_settings({"VAR_DIR": str(tmp_path), "PSEUDONYM_KEY": "k" * 20})
     config = endpoints(settings)
-    assert config["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "assistant.db")}
+    assert config["tracker_store"] == {
+        "type": TRACKER_STORE_TYPE,
+        "dialect": "sqlite",
+        "db": str(tmp_path / "assistant.db"),
+    }
     assert config["lock_store"] == {"type": "in_memory"}
     assert config["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
 
 
 def test_postgres_and_redis() -> None:
     assert tracker_store_config("postgresql://bot:s3cr%40t@db.internal:5433/assistant") == {
-        "type": "SQL",
+        "type": TRACKER_STORE_TYPE,
         "dialect": "postgresql",
         "url": "db.internal",
         "port": 5433,
@@ -27,7 +37,7 @@ def test_postgres_and_redis() -> None:
         "password": "s3cr@t",
     }
     assert lock_store_config("redis://:pw@127.0.0.1:6380/2") == {
-        "type": "redis",
+        "type": LOCK_STORE_TYPE,
         "url": "127.0.0.1",
         "port": 6380,
         "db": 2,

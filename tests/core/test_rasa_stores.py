@@ -1,0 +1,90 @@
+"""Our tracker store and lock store inside Rasa's own wrappers (run in the Rasa environment).
+
+The tracker store must survive a database restart (stale pooled connections) and, while the
+database is down, fail past Rasa's FailSafeTrackerStore instead of serving an empty conversation.
+The lock store must not hang when Redis is unreachable, and must fall back to a local lock.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.services import PrivatePostgres, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
+SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"  # pg_ctl is called through runuser (in /usr/sbin) as root
+
+SCRIPT = textwrap.dedent(
+    """
+    import asyncio, json, subprocess, sys, time
+    from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+    from rasa_components.lock_store import FallbackRedisLockStore
+    from rasa_components.tracker_store import CheckedSQLTrackerStore, TrackerStoreUnavailable
+
+    pg_port, dead_port, restart_cmd, stop_cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    out = {}
+
+    async def main():
+        domain = Domain.empty()
+        inner = CheckedSQLTrackerStore(
+            domain=domain, dialect="postgresql", host="127.0.0.1", port=pg_port, db="postgres", username="postgres"
+        )
+        store = FailSafeTrackerStore(inner)  # exactly how Rasa's Agent wraps it
+        tracker = DialogueStateTracker("u1", domain.slots)
+        tracker.update(UserUttered("halo"))
+        await store.save(tracker)
+        subprocess.run(restart_cmd, shell=True, check=True)
+        again = await store.retrieve("u1")
+        out["after_restart"] = [e.text for e in again.events if isinstance(e, UserUttered)] if again else None
+        subprocess.run(stop_cmd, shell=True, check=True)
+        try:
+            await store.retrieve("u1")
+            out["while_down"] = "returned"
+        except TrackerStoreUnavailable:
+            out["while_down"] = "raised"
+        lock_store = FallbackRedisLockStore(EndpointConfig(url="127.0.0.1", port=dead_port))
+        started = time.monotonic()
+        async with lock_store.lock("c1"):
+            out["lock_seconds"] = time.monotonic() - started
+        out["degraded"] = lock_store.degraded
+
+    asyncio.run(main())
+    print("RESULT " + json.dumps(out))
+    """
+)
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not installed (make install)")
+def test_stores_survive_restarts_fail_loudly_and_never_hang() -> None:
+    postgres = PrivatePostgres()
+    try:
+        postgres.start()
+        data, prefix = postgres.data, " ".join(postgres.prefix)
+        restart = f"{prefix} {postgres.pg_ctl} -D {data} -m fast -w restart"
+        stop = f"{prefix} {postgres.pg_ctl} -D {data} -m fast -w stop"
+        result = subprocess.run(
+            [str(RASA_PYTHON), "-c", SCRIPT, str(postgres.port), str(free_port()), restart, stop],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=ROOT,
+            env={"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": SYSTEM_PATH},
+        )
+    finally:
+        postgres.destroy()
+    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, result.stderr[-3000:]
+    out = json.loads(lines[-1][len("RESULT ") :])
+    assert out["after_restart"] == ["halo"], "the conversation is read back after the restart, not lost"
+    assert out["while_down"] == "raised", "a database outage is not served as an empty conversation"
+    assert out["lock_seconds"] < 3 and out["degraded"] is True, "no hang without Redis; the local lock is used"
