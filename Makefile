@@ -18,7 +18,8 @@ GENERATED := nlu/generated/faq.yml
 CONV_TESTS := tests/conversations
 
 .PHONY: help install run serve build content-check preview ask train lint typecheck validate unit \
-        rasa-test e2e test eval crossval bench-serve bench-bot bench-metrics metrics dashboard dashboard-password purge clean
+        rasa-test e2e test eval crossval bench bench-serve bench-bot bench-metrics cluster soak metrics dashboard \
+        dashboard-password purge clean
 
 help: ## List the commands
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,6 +58,9 @@ train: install build ## Train the model, only if its inputs changed
 run: train ## Run everything: actions, Rasa, and the bot (Telegram if TELEGRAM_BOT_TOKEN is set, else a local chat)
 	$(PY) -m assistant_core.stack run
 
+cluster: train ## Several replicas: nginx, 2 Rasa + 2 action servers, PostgreSQL, Redis, the bot (webhook)
+	$(PY) -m assistant_core.cluster $(ARGS)
+
 serve: train ## Run only the action server and Rasa (REST at http://127.0.0.1:5005/webhooks/rest/webhook)
 	$(PY) -m assistant_core.stack serve
 
@@ -88,6 +92,10 @@ rasa-test: train ## Rasa conversation tests through the trained model
 e2e: train ## End-to-end: real action server, Rasa server and bot against a fake Telegram API
 	$(APP_VENV)/bin/pytest -m e2e -q
 
+soak: train ## Cluster, fault and hostile-input tests at full size (CI runs them reduced)
+	CLUSTER_USERS=50 CLUSTER_MESSAGES=20 HOSTILE_FULL=1 REQUIRE_NGINX=1 \
+	  $(APP_VENV)/bin/pytest -m e2e -q -s tests/e2e/test_cluster.py tests/e2e/test_hostile.py
+
 test: lint typecheck content-check validate unit train rasa-test e2e ## Everything CI checks
 
 var/models/baseline.tar.gz: $(GENERATED) nlu/base.yml domain.yml scripts/baseline/config.yml
@@ -99,6 +107,9 @@ eval: train var/models/baseline.tar.gz ## Held-out accuracy, ours beside the `ra
 crossval: install build ## 5-fold cross-validation of the NLU (outside CI; about five trainings)
 	$(RASA) test nlu --config config.yml --nlu nlu --cross-validation --folds 5 --out var/results/crossval
 	$(RASA_VENV)/bin/python -c "import json;d=json.load(open('var/results/crossval/intent_report.json'));print({k:d[k] for k in ('accuracy','macro avg','weighted avg')})"
+
+bench: train ## Latency, throughput, training, start-up, memory: ours beside `rasa init` (outside CI)
+	$(PY) scripts/bench.py $(ARGS)
 
 bench-serve: train ## Start-up time, memory and REST latency (median/p95 of 100 questions), outside CI
 	$(PY) scripts/bench_serve.py

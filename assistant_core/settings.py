@@ -59,10 +59,13 @@ class Settings:
     retention_days: int = 180
     # Monthly payment reminders go out from this day of the month until the deadline (the 15th).
     reminder_day: int = 10
+    # Where Rasa calls the action server: ACTION_URL (a load balancer in front of several action
+    # servers, or another host), else the local one on ACTION_PORT.
+    action_url: str | None = None
 
     @property
     def action_endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.action_port}/webhook"
+        return self.action_url or f"http://127.0.0.1:{self.action_port}/webhook"
 
     @property
     def rest_webhook(self) -> str:
@@ -113,6 +116,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
         retention_days=_retention_days(env),
         reminder_day=_reminder_day(env),
+        action_url=env.get("ACTION_URL", "").strip() or None,
     )
 
 

@@ -20,6 +20,11 @@ from assistant_core.settings import Settings, load_settings
 MODEL_NAME = "assistant.tar.gz"
 
 
+def rasa_health_url(port: int) -> str:
+    """Our REST channel's health route: 200 once the model is loaded and the channel is up."""
+    return f"http://127.0.0.1:{port}/webhooks/rest/"
+
+
 class StackError(RuntimeError):
     """A server did not start or stopped unexpectedly."""
 
@@ -71,24 +76,16 @@ class Stack:
     def model_path(self) -> Path:
         return self._model or self.settings.root / "var" / "models" / MODEL_NAME
 
-    def start_actions(self, timeout: float = 60) -> float:
+    def spawn_actions(self, port: int | None = None, name: str = "actions") -> subprocess.Popen[bytes]:
         env = {**self.env, "SANIC_HOST": self.settings.bind_host}
-        process = self._spawn(
-            "actions",
-            [
-                venv_bin(self.root, "app", "python"),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "--port",
-                str(self.settings.action_port),
-            ],
-            env,
-        )
-        return wait_http(f"http://127.0.0.1:{self.settings.action_port}/health", timeout, process)
+        args = [venv_bin(self.root, "app", "python"), "-m", "rasa_sdk", "--actions", "actions"]
+        return self._spawn(name, [*args, "--port", str(port or self.settings.action_port)], env)
 
-    def start_rasa(self, timeout: float = 300) -> float:
+    def start_actions(self, timeout: float = 60, port: int | None = None, name: str = "actions") -> float:
+        process = self.spawn_actions(port, name)
+        return wait_http(f"http://127.0.0.1:{port or self.settings.action_port}/health", timeout, process)
+
+    def spawn_rasa(self, port: int | None = None, name: str = "rasa") -> subprocess.Popen[bytes]:
         model = self.model_path()
         if not model.exists():
             raise StackError(f"no trained model at {model}: run `make train`")
@@ -105,14 +102,17 @@ class Stack:
             "--interface",
             self.settings.bind_host,
             "--port",
-            str(self.settings.rasa_port),
+            str(port or self.settings.rasa_port),
         ]
         if self.settings.rasa_api_token:
             # The HTTP API exposes every conversation, so it only runs behind a token.
             args += ["--enable-api", "--auth-token", self.settings.rasa_api_token]
         env = {**self.env, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
-        process = self._spawn("rasa", args, env)
-        return wait_http(f"http://127.0.0.1:{self.settings.rasa_port}/webhooks/rest/", timeout, process)
+        return self._spawn(name, args, env)
+
+    def start_rasa(self, timeout: float = 300, port: int | None = None, name: str = "rasa") -> float:
+        process = self.spawn_rasa(port, name)
+        return wait_http(rasa_health_url(port or self.settings.rasa_port), timeout, process)
 
     def start_bot(self, extra_env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
         return self._spawn(
@@ -124,11 +124,11 @@ class Stack:
             if process.poll() is not None:
                 raise StackError(f"{name} exited with code {process.returncode}; see {self.log_dir / name}.log")
 
-    def stop_one(self, name: str) -> None:
-        """Stop one server (for restart tests); the others keep running."""
+    def stop_one(self, name: str, sig: int = signal.SIGTERM) -> None:
+        """Stop one server (for restart and fault tests: SIGKILL kills it mid-work); the others keep running."""
         for entry in list(self.processes):
             if entry[0] == name:
-                os.killpg(entry[1].pid, signal.SIGTERM)
+                os.killpg(entry[1].pid, sig)
                 entry[1].wait(timeout=30)
                 self.processes.remove(entry)
 
