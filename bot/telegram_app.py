@@ -9,6 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -140,7 +141,13 @@ async def converse(
         except TelegramError:
             log.debug("typing indicator failed", exc_info=True)
         source = (metadata or {}).get("source")
-        if await asyncio.to_thread(d.users.seen, sender, source):
+        try:
+            first_contact = await asyncio.to_thread(d.users.seen, sender, source)
+        except SQLAlchemyError:
+            # The database is down: Rasa will be too, and the user gets its apology rather than silence.
+            log.warning("Could not record the user (database unavailable); answering anyway", exc_info=True)
+            first_contact = False
+        if first_contact:
             # First contact: what is stored and that this is not an official channel, before anything else.
             await message.get_bot().send_message(message.chat_id, d.conversation.texts.text("privacy_notice"))
         replies = await d.conversation.turn(sender, text, metadata)

@@ -380,6 +380,13 @@ def test_postgres_down_fails_loudly_and_resumes_by_itself(running: Running) -> N
         # Not an empty conversation served from memory: a clear 503, quickly.
         assert status == 503, (status, replies)
         assert refused_in < 15
+        # A Telegram user gets an apology, not silence (the bot's own tables are down too).
+        chat_id = 820_002
+        running.push(chat_id, "iuran jkm brp persen")
+        deadline = time.monotonic() + 30
+        while not any(APOLOGY in r for r in running.replies(chat_id)):
+            assert time.monotonic() < deadline, "the Telegram user got no apology while the database was down"
+            time.sleep(0.2)
     finally:
         running.postgres.start()
     seconds, replies = until_ok(running, sender, "Rendah")
