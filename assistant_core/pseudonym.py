@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+
+from assistant_core.masking import mask_personal_data
+
+# What conversation_id, local_conversation_id and rest_conversation_id return.
+_PSEUDONYM = re.compile(r"(?:rest-)?[0-9a-f]{32}")
 
 
 def conversation_id(key: bytes, chat_id: int, user_id: int | None, private: bool) -> str:
@@ -23,3 +29,13 @@ FORGET_TOKEN_HEADER = "X-Forget-Token"  # noqa: S105 (a header name, not a secre
 def forget_token(key: bytes) -> str:
     """A secret the bot and Rasa both derive from the pseudonym key, so no extra setting is needed."""
     return hmac.new(key, b"rasa-forget-endpoint", hashlib.sha256).hexdigest()
+
+
+def rest_conversation_id(key: bytes, sender: str) -> str:
+    """The conversation id the REST channel keeps a client's sender id under: the id itself, or, if
+    it carries personal data (a WhatsApp gateway sends the user's phone number), a keyed pseudonym
+    of it: always the same, so the conversation goes on, but no database or log holds the number.
+    Our own pseudonyms stay as they are, even when their hex digits happen to look like a number."""
+    if _PSEUDONYM.fullmatch(sender) or mask_personal_data(sender) == sender:
+        return sender
+    return "rest-" + hmac.new(key, f"rest:{sender}".encode(), hashlib.sha256).hexdigest()[:32]

@@ -15,7 +15,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant_core.masking import mask_personal_data
-from assistant_core.pseudonym import FORGET_TOKEN_HEADER, forget_token
+from assistant_core.pseudonym import FORGET_TOKEN_HEADER, forget_token, rest_conversation_id
 from assistant_core.settings import load_settings
 from rasa_components.forget import delete_conversation
 from rasa_components.tracker_store import TrackerStoreUnavailable
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 4000
 MAX_SENDER = 128
+MAX_METADATA = 4096  # characters of the metadata as JSON; our bot sends {"source": "<=64 chars"}
+MAX_METADATA_DEPTH = 8
 # Payloads any client may send without having been offered them: harmless entry points that
 # the Telegram commands and menus map to. Everything else starting with "/" must have been
 # offered as a button in this conversation, so a typed "/restart" or "/intent{...}" is text.
@@ -41,6 +43,36 @@ def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
+def read_json(body: bytes | None) -> Any:
+    """The parsed body; ValueError for anything that is not JSON (deep nesting included)."""
+    try:
+        return json.loads(body or b"")
+    except RecursionError as exc:  # "[[[[…" a hundred thousand deep: Rasa answered 500
+        raise ValueError("JSON nested too deeply") from exc
+
+
+def valid_sender(sender: Any) -> bool:
+    """Printable only: a NUL or a lone surrogate in the sender id made the SQL tracker store raise a
+    ValueError, on which Rasa's `session_scope` exits the whole server (sys.exit)."""
+    return isinstance(sender, str) and bool(sender.strip()) and len(sender) <= MAX_SENDER and sender.isprintable()
+
+
+def clean_metadata(value: Any, depth: int = 0) -> Any:
+    """Metadata is stored with the user's message: its texts are masked like the message."""
+    if depth > MAX_METADATA_DEPTH:
+        raise ValueError("metadata nested too deeply")
+    if isinstance(value, str):
+        return mask_personal_data(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        masked = mask_personal_data(str(value))  # {"phone": 6281234567890} is a phone number too
+        return value if masked == str(value) else masked
+    if isinstance(value, list):
+        return [clean_metadata(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {mask_personal_data(str(k)): clean_metadata(v, depth + 1) for k, v in value.items()}
+    return value
+
+
 def offered_payloads(events: List[Any]) -> Set[str]:
     """Every button payload the assistant has offered in this conversation."""
     payloads: Set[str] = set()
@@ -56,8 +88,13 @@ def offered_payloads(events: List[Any]) -> Set[str]:
 class SafeRestInput(InputChannel):
     """Rasa's REST contract (`{"sender", "message"}` in, list of messages out), hardened."""
 
-    def __init__(self, forget_secret: str | None = None) -> None:
+    def __init__(self, forget_secret: str | None = None, pseudonym_key: bytes | None = None) -> None:
         self.forget_secret = forget_secret
+        self.pseudonym_key = pseudonym_key
+
+    def conversation_for(self, sender: str) -> str:
+        """The tracker's conversation id: the sender, or its pseudonym if it carries personal data."""
+        return sender if self.pseudonym_key is None else rest_conversation_id(self.pseudonym_key, sender)
 
     @classmethod
     def name(cls) -> str:
@@ -69,12 +106,13 @@ class SafeRestInput(InputChannel):
         if not self.forget_secret or not hmac.compare_digest(supplied, self.forget_secret):
             return _error(401, "a valid forget token is required")
         try:
-            body = json.loads(request.body or b"")
-        except (ValueError, UnicodeDecodeError):
+            body = read_json(request.body)
+        except ValueError:
             body = None
         sender = body.get("sender") if isinstance(body, dict) else None
-        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
-            return _error(400, f"'sender' must be a non-empty string of at most {MAX_SENDER} characters")
+        if not valid_sender(sender):
+            return _error(400, f"'sender' must be a non-empty printable string of at most {MAX_SENDER} characters")
+        sender = self.conversation_for(sender)
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or agent.tracker_store is None:
             return _error(503, "the assistant is not ready")
@@ -114,22 +152,31 @@ class SafeRestInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
-                body = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
+                body = read_json(request.body)
+            except ValueError:
                 return _error(400, 'body must be JSON: {"sender": "...", "message": "..."}')
             if not isinstance(body, dict):
                 return _error(400, "body must be a JSON object")
-            sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
-                return _error(400, f"'sender' must be a non-empty string of at most {MAX_SENDER} characters")
+            client_sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
+            if not valid_sender(client_sender):
+                return _error(400, f"'sender' must be a non-empty printable string of at most {MAX_SENDER} characters")
             if not isinstance(text, str):
                 return _error(400, "'message' must be a string")
             if metadata is not None and not isinstance(metadata, dict):
                 return _error(400, "'metadata' must be an object")
             # Masking comes first: nothing below (Rasa, tracker store, logs) sees raw identifiers.
-            text = mask_personal_data(text.replace("\x00", "").strip()[:MAX_TEXT])
-            if not text:
-                text = "?"
+            # It also drops invisible characters, so strip again: " /restart" must not reach Rasa
+            # as a command ("\u200b /restart" would, since Rasa strips before reading commands).
+            # Cut to twice the limit first (masking a 100 MB body would stall the server), mask,
+            # then cut, so an identifier across the limit is masked before it is cut in half.
+            text = mask_personal_data(text.strip()[: 2 * MAX_TEXT]).strip()[:MAX_TEXT].strip() or "?"
+            try:
+                metadata = clean_metadata(metadata)
+            except ValueError:
+                return _error(400, f"'metadata' may be nested at most {MAX_METADATA_DEPTH} deep")
+            if metadata is not None and len(json.dumps(metadata)) > MAX_METADATA:
+                return _error(400, f"'metadata' must be at most {MAX_METADATA} characters as JSON")
+            sender = self.conversation_for(client_sender)
             collector = WholeMessageCollector()
             try:
                 text = await self._neutralise_commands(request, sender, text)
@@ -147,10 +194,13 @@ class SafeRestInput(InputChannel):
                 # Every turn of this assistant answers; silence means an action failed.
                 log.error("No reply was produced (action server down or failing?)")
                 return _error(503, "the assistant produced no reply")
+            for message in collector.messages:
+                message["recipient_id"] = client_sender  # the client's own id, even when pseudonymised
             return response.json(collector.messages)
 
         return webhook
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:
-        return cls(forget_token(load_settings().pseudonym_key))
+        key = load_settings().pseudonym_key
+        return cls(forget_token(key), key)

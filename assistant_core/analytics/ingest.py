@@ -164,7 +164,7 @@ def _start(row: Any, data: dict[str, Any]) -> TurnDraft:
         at=_moment(row.timestamp),
         intent=str(intent) if intent else None,
         text=str(data.get("text") or ""),
-        source=str(source)[:64] if source else None,
+        source=mask_personal_data(str(source))[:64] if source else None,
         entities=entities,
     )
     if draft.intent == "faq":

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant_core import unanswered
 from assistant_core.db import ChatUser, UnansweredQuestion, create_tables, make_engine
+from assistant_core.masking import mask_personal_data
 from assistant_core.privacy import UserRegistry, retention_cutoff
-from assistant_core.pseudonym import forget_token
+from assistant_core.pseudonym import conversation_id, forget_token, rest_conversation_id
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
 
@@ -82,3 +84,23 @@ def test_delete_can_keep_a_reminder_subscription(tmp_path: Path) -> None:
     assert ReminderStore(users.engine).is_subscribed("c1") and count(users, ChatUser) == 0
     users.delete_records("c1")
     assert not ReminderStore(users.engine).is_subscribed("c1")
+
+
+KEY = b"k" * 32
+
+
+@pytest.mark.parametrize("sender", ["6281234567890", "0812-3456-7890", "budi@gmail.com", "nik 3174012345678901"])
+def test_rest_sender_carrying_personal_data_becomes_a_stable_pseudonym(sender: str) -> None:
+    pseudonym = rest_conversation_id(KEY, sender)
+    assert pseudonym.startswith("rest-") and pseudonym == rest_conversation_id(KEY, sender)
+    assert rest_conversation_id(KEY, pseudonym) == pseudonym
+
+
+def test_ordinary_senders_and_our_own_pseudonyms_are_kept() -> None:
+    assert rest_conversation_id(KEY, "rest-greet") == "rest-greet"
+    # Some Telegram pseudonyms hold a digit run that masking would take for a number; pseudonymising
+    # them again would split a user's conversation from their rows in our tables.
+    lookalike = next(
+        cid for chat in range(100_000) if mask_personal_data(cid := conversation_id(KEY, chat, chat, True)) != cid
+    )
+    assert rest_conversation_id(KEY, lookalike) == lookalike

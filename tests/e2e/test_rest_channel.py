@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import urllib.error
 import urllib.request
 from typing import Any
 
 import pytest
 
+from assistant_core.pseudonym import rest_conversation_id
 from assistant_core.settings import Settings
 
 pytestmark = pytest.mark.e2e
@@ -65,11 +67,59 @@ def test_forged_topic_payload_is_treated_as_text(settings: Settings) -> None:
     assert replies[0].get("text")
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"sender": 5, "message": "x"}', b'{"sender": "a"}', b""])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"sender": 5, "message": "x"}',
+        b'{"sender": "a"}',
+        b"",
+        b"[" * 100_000 + b"]" * 100_000,  # Rasa's json.loads hit the recursion limit: 500
+        b'{"sender": "a", "message": "x", "metadata": ' + b'{"a": ' * 12 + b"1" + b"}" * 13,
+    ],
+)
 def test_malformed_body_gets_400(settings: Settings, body: bytes) -> None:
     status, reply = post(settings, body)
     assert status == 400
     assert "error" in reply
+
+
+@pytest.mark.parametrize("sender", [r"a\u0000b", r"\ud800", r"a\u001bb"])  # JSON escapes, sent as they are
+def test_unprintable_sender_gets_400_and_rasa_survives(settings: Settings, sender: str) -> None:
+    # A lone surrogate (or, on PostgreSQL, a NUL) made the tracker store raise a ValueError, on
+    # which Rasa's session_scope calls sys.exit: one request stopped the server.
+    status, reply = post(settings, b'{"sender": "' + sender.encode() + b'", "message": "halo"}')
+    assert status == 400 and "error" in reply
+    assert say(settings, "rest-after-bad-sender", "halo")[0]["text"]
+
+
+def stored(settings: Settings, sql: str, *args: Any) -> list[Any]:
+    with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as db:
+        rows = db.execute(sql, args).fetchall()
+    db.close()
+    return rows
+
+
+def test_sender_and_metadata_with_personal_data_are_not_stored(settings: Settings) -> None:
+    # A WhatsApp gateway's sender id is the user's phone number.
+    body = {"sender": "6281234509876", "message": "halo", "metadata": {"source": "081234509877", "n": 6281234509878}}
+    status, replies = post(settings, json.dumps(body).encode())
+    assert status == 200 and replies[0]["recipient_id"] == "6281234509876"
+    assert say(settings, "6281234509876", "iuran jkm brp persen")  # the same conversation goes on
+    events = stored(settings, "SELECT sender_id, data FROM events")
+    assert not [row for row in events if "1234509876" in row[0] or "123450987" in row[1]]
+    pseudonym = rest_conversation_id(settings.pseudonym_key, "6281234509876")
+    kept = stored(settings, "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", pseudonym)
+    assert pseudonym.startswith("rest-") and len(kept) == 2 and "[nomor telepon]" in kept[0][0]
+
+
+def test_typed_command_hidden_behind_invisible_characters_is_not_obeyed(settings: Settings) -> None:
+    say(settings, "rest-hidden-restart", "halo")
+    for text in ["\u200b /restart", "\ufeff/restart", "\u202e/restart", "\x00/restart"]:
+        assert say(settings, "rest-hidden-restart", text)[0].get("text")
+    kinds = {row[0] for row in stored(settings, "SELECT type_name FROM events WHERE sender_id = 'rest-hidden-restart'")}
+    assert "restart" not in kinds
 
 
 def test_huge_and_odd_messages_get_an_answer(settings: Settings) -> None:
