@@ -21,6 +21,7 @@ from bot.conversation import Conversation
 from bot.local_chat import run_local_chat
 from bot.rasa_client import RasaClient
 from bot.telegram_app import build_application
+from bot.webhook import run_webhook
 
 log = logging.getLogger("bot")
 
@@ -52,7 +53,9 @@ def main() -> None:
     )
     if settings.telegram_webhook_url:
         log.info("Starting Telegram bot in webhook mode on %s:%s", settings.bind_host, settings.webhook_port)
-        application.run_webhook(
+        # Our server, not application.run_webhook: PTB's answers 500 to a body it cannot decode.
+        run_webhook(
+            application,
             listen=settings.bind_host,
             port=settings.webhook_port,
             url_path="telegram",

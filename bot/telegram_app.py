@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from telegram.ext import (
 from assistant_core.analytics.ingest import Ingester
 from assistant_core.clock import question_date
 from assistant_core.content import ContentRepository
+from assistant_core.masking import mask_personal_data
 from assistant_core.privacy import UserRegistry
 from assistant_core.pseudonym import conversation_id
 from assistant_core.reminders import ReminderStore
@@ -70,6 +72,8 @@ COMMAND_PAYLOADS = {
     "daftar": "/registration_guide",
 }
 SEEN_UPDATES = 2048
+# What Telegram allows in a t.me/<bot>?start=<parameter> deep link.
+DEEP_LINK_SOURCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Button payloads the bot handles itself; they never reach Rasa.
 FORGET_YES = "bot:forget:yes"
 FORGET_NO = "bot:forget:no"
@@ -220,16 +224,38 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         seen.popitem(last=False)
 
 
+def deep_link_source(args: list[str] | None) -> str | None:
+    """The outreach source of `/start <source>`. Only what a deep link can carry, and never personal
+    data: "/start 081234567890" is typed, and would otherwise be stored as a source."""
+    source = args[0] if args else ""
+    if not DEEP_LINK_SOURCE.fullmatch(source) or mask_personal_data(source) != source:
+        return None
+    return source
+
+
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if message is None or not message.text:
+    if message is None or not isinstance(message.text, str) or not message.text.strip():
         return
     name = message.text.split()[0].lstrip("/").split("@")[0].lower()
     metadata = None
-    if name == "start" and context.args:
+    if name == "start" and (source := deep_link_source(context.args)):
         # Deep link t.me/<bot>?start=<source>: kept as the user's source for outreach attribution.
-        metadata = {"source": context.args[0][:64]}
+        metadata = {"source": source}
     await converse(update, context, COMMAND_PAYLOADS.get(name, "/help"), metadata)
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command we do not have ("/help", "/restart", "/iuran{...}"): the menu, not silence. In
+    groups only when it names this bot, since "/start@otherbot" is for another bot."""
+    message = update.effective_message
+    if message is None or not isinstance(message.text, str) or not message.text.strip():
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        addressed = message.text.split()[0].partition("@")[2].lower()
+        if not addressed or addressed != (context.bot.username or "").lower():
+            return
+    await converse(update, context, "/help")
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -411,6 +437,8 @@ def build_application(
     application.add_handler(CommandHandler("hapusdata", on_forget_request, filters=filters.UpdateType.MESSAGE))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text))
+    # After the commands above: any other command (Telegram users type /help, /restart) gets the menu.
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, on_unknown_command))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_other)
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,33 @@ def telegram(stack: Stack, e2e_env: dict[str, str]) -> Iterator[FakeTelegram]:
 @pytest.fixture(scope="session")
 def bot_log(stack: Stack) -> Path:
     return stack.log_dir / "bot.log"
+
+
+@contextmanager
+def webhook_bot(
+    stack: Stack, e2e_env: dict[str, str], secret: str, **extra_env: str
+) -> Iterator[tuple[FakeTelegram, int, subprocess.Popen[bytes]]]:
+    """A bot process in webhook mode against its own fake Telegram, once it has set its webhook."""
+    fake = FakeTelegram(TOKEN).start()
+    port = free_port()
+    env = {
+        **e2e_env,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "TELEGRAM_WEBHOOK_URL": f"https://bot.example.test:{port}/telegram",
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+        "WEBHOOK_PORT": str(port),
+        **extra_env,
+    }
+    process = stack.start_bot(env)
+    try:
+        fake.wait_for(lambda calls: any(c.method == "setWebhook" for c in calls), timeout=60)
+        yield fake, port, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        fake.stop()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from assistant_core.settings import Settings
 from tests.e2e.conftest import TOKEN
 from tests.e2e.fake_telegram import Call, FakeTelegram, callback_update, sticker_update, text_update
 
@@ -84,3 +86,26 @@ def test_token_never_logged(telegram: FakeTelegram, bot_log: Path) -> None:
     log = bot_log.read_text()
     assert "getUpdates" in log or "Starting Telegram bot" in log  # the log is really written
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
+
+
+@pytest.mark.parametrize(
+    ("chat_id", "command"), [(5006, "/help"), (5007, "/restart"), (5008, '/iuran{"calc_workers": 9}')]
+)
+def test_unknown_command_gets_the_menu(telegram: FakeTelegram, chat_id: int, command: str) -> None:
+    # Telegram users type /help; it and any other command we do not have got no answer at all.
+    since = telegram.mark()
+    telegram.push(text_update(chat_id, command))
+    calls = telegram.wait_for(lambda cs: len(messages(cs, chat_id)) >= 2, since=since)
+    menu = messages(calls, chat_id)[-1]
+    assert "Saya bisa membantu" in menu.params["text"] and menu.params.get("reply_markup")
+
+
+def test_typed_start_with_a_phone_number_is_not_kept_as_the_source(telegram: FakeTelegram, settings: Settings) -> None:
+    since = telegram.mark()
+    telegram.push(text_update(5009, "/start 081234509871"))
+    telegram.wait_for(lambda cs: len(messages(cs, 5009)) >= 2, since=since)
+    with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as db:
+        sources = db.execute("SELECT source FROM asst_chat_users").fetchall()
+        events = db.execute("SELECT data FROM events WHERE data LIKE '%081234509871%'").fetchall()
+    db.close()
+    assert ("081234509871",) not in sources and not events
