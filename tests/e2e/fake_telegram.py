@@ -92,7 +92,10 @@ class FakeTelegram:
     def _error_for(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
         if method != "sendMessage":
             return None
-        chat_id = int(params.get("chat_id") or 0)
+        try:
+            chat_id = int(params.get("chat_id") or 0)
+        except ValueError:  # Telegram's answer to a chat id that is not a number
+            return {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
         with self._cond:
             self.calls.append(Call(f"{method}:attempt", params))
             if chat_id in self.blocked:
@@ -206,6 +209,17 @@ def text_update(user_id: int, text: str, message_id: int = 1) -> dict[str, Any]:
     return {"message": message}
 
 
+STICKER = {
+    "file_id": "CAAC",
+    "file_unique_id": "AgAD",
+    "type": "regular",
+    "width": 512,
+    "height": 512,
+    "is_animated": False,
+    "is_video": False,
+}
+
+
 def sticker_update(user_id: int) -> dict[str, Any]:
     return {
         "message": {
@@ -213,15 +227,7 @@ def sticker_update(user_id: int) -> dict[str, Any]:
             "date": int(time.time()),
             "chat": private_chat(user_id),
             "from": user(user_id),
-            "sticker": {
-                "file_id": "CAAC",
-                "file_unique_id": "AgAD",
-                "type": "regular",
-                "width": 512,
-                "height": 512,
-                "is_animated": False,
-                "is_video": False,
-            },
+            "sticker": STICKER,
         }
     }
 
