@@ -78,6 +78,16 @@ def bot_log(stack: Stack) -> Path:
     return stack.log_dir / "bot.log"
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask a process to stop; kill it if it has not after 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def webhook_bot(
     stack: Stack, e2e_env: dict[str, str], secret: str, **extra_env: str
@@ -99,10 +109,5 @@ def webhook_bot(
         fake.wait_for(lambda calls: any(c.method == "setWebhook" for c in calls), timeout=60)
         yield fake, port, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         fake.stop()

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from assistant_core.stack import Stack
-from tests.e2e.conftest import TOKEN, free_port
+from tests.e2e.conftest import TOKEN, free_port, stop
 from tests.e2e.conftest import webhook_bot as start_webhook_bot
 from tests.e2e.fake_telegram import Call, FakeTelegram, text_update
 from tests.e2e.switch_proxy import SwitchProxy
@@ -34,15 +34,6 @@ class SecondBot:
     telegram: FakeTelegram
     proxy: SwitchProxy
     process: subprocess.Popen[bytes]
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="module")
