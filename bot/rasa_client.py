@@ -30,10 +30,9 @@ class RasaClient:
         self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)))
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        if isinstance(message, str):
-            # A lone surrogate (JSON "\ud800" in an update) cannot be encoded: httpx would raise
-            # and the user would get no answer at all. Rasa's channel cleans the text anyway.
-            message = message.encode("utf-8", "replace").decode("utf-8")
+        # A lone surrogate (JSON "\ud800" in an update) cannot be encoded: httpx would raise
+        # and the user would get no answer at all. Rasa's channel cleans the text anyway.
+        message = message.encode("utf-8", "replace").decode("utf-8")
         body: dict[str, Any] = {"sender": sender, "message": message}
         if metadata:
             body["metadata"] = metadata

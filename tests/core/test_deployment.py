@@ -27,6 +27,7 @@ import yaml
 
 from assistant_core.settings import ROOT, load_settings
 from assistant_core.stack import MODEL_NAME
+from tests.core.rasa_env import RASA_PYTHON
 
 COMPOSE = "deploy/compose.yml"
 NGINX = "deploy/nginx.conf"
@@ -789,8 +790,8 @@ def run_entrypoint(bin_dir: Path, env: dict[str, str], *args: str) -> subprocess
 
 def test_rasa_start_writes_endpoints_with_only_the_rasa_environment(tmp_path: Path) -> None:
     """The Rasa image runs the entry point's endpoint step with .venv/rasa's packages (rasa.lock) alone."""
-    rasa_python = ROOT / ".venv" / "rasa" / "bin" / "python"
-    if not rasa_python.exists():
+    rasa_python = RASA_PYTHON
+    if not Path(rasa_python).exists():
         pytest.skip("no .venv/rasa (make install)")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()

@@ -3,15 +3,9 @@ same verdicts and errors as Rasa's own method, and much faster (run in the Rasa 
 
 from __future__ import annotations
 
-import json
-import subprocess
 import textwrap
-from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
+from tests.core.rasa_env import needs_rasa, result, start
 
 SCRIPT = textwrap.dedent(
     """
@@ -45,7 +39,7 @@ SCRIPT = textwrap.dedent(
             method(action, replies[1])
         return (time.perf_counter() - start) / 50
 
-    print(json.dumps({
+    print("RESULT " + json.dumps({
         "replaced": patched is not original,
         "same": [verdict(original, r) == verdict(patched, r) for r in replies],
         "verdicts": [verdict(patched, r) for r in replies],
@@ -56,16 +50,14 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not installed (make install)")
+@needs_rasa
 def test_cached_validator_keeps_rasas_verdicts_and_errors() -> None:
-    run = subprocess.run([str(RASA_PYTHON), "-c", SCRIPT], capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert run.returncode == 0, run.stderr[-3000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
-    assert result["replaced"]
-    assert result["same"] == [True] * 5, result["verdicts"]
-    verdicts = result["verdicts"]
+    outcome = result(start(SCRIPT), timeout=300)
+    assert outcome["replaced"]
+    assert outcome["same"] == [True] * 5, outcome["verdicts"]
+    verdicts = outcome["verdicts"]
     assert [v[0] for v in verdicts] == ["ok", "ok", "error", "error", "ok"]
     assert "Failed to validate Action server response" in verdicts[2][1]
     assert "'event' is a required property" in verdicts[2][1]
     # A wide margin so a loaded machine cannot fail it; measured about 18 ms against well under 1 ms.
-    assert result["patched_s"] * 5 < result["original_s"], result
+    assert outcome["patched_s"] * 5 < outcome["original_s"], outcome

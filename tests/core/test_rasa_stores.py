@@ -7,18 +7,10 @@ The lock store must not hang when Redis is unreachable, and must fall back to a 
 
 from __future__ import annotations
 
-import json
-import subprocess
 import textwrap
-from pathlib import Path
 
-import pytest
-
+from tests.core.rasa_env import needs_rasa, result, start
 from tests.e2e.services import PrivatePostgres, PrivateRedis, free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
-SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"  # pg_ctl is called through runuser (in /usr/sbin) as root
 
 SCRIPT = textwrap.dedent(
     """
@@ -64,7 +56,7 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not installed (make install)")
+@needs_rasa
 def test_stores_survive_restarts_fail_loudly_and_never_hang() -> None:
     postgres = PrivatePostgres()
     try:
@@ -72,19 +64,9 @@ def test_stores_survive_restarts_fail_loudly_and_never_hang() -> None:
         data, prefix = postgres.data, " ".join(postgres.prefix)
         restart = f"{prefix} {postgres.pg_ctl} -D {data} -m fast -w restart"
         stop = f"{prefix} {postgres.pg_ctl} -D {data} -m fast -w stop"
-        result = subprocess.run(
-            [str(RASA_PYTHON), "-c", SCRIPT, str(postgres.port), str(free_port()), restart, stop],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            cwd=ROOT,
-            env={"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": SYSTEM_PATH},
-        )
+        out = result(start(SCRIPT, str(postgres.port), str(free_port()), restart, stop), timeout=180)
     finally:
         postgres.destroy()
-    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, result.stderr[-3000:]
-    out = json.loads(lines[-1][len("RESULT ") :])
     assert out["after_restart"] == ["halo"], "the conversation is read back after the restart, not lost"
     assert out["while_down"] == "raised", "a database outage is not served as an empty conversation"
     assert out["lock_seconds"] < 3 and out["degraded"] is True, "no hang without Redis; the local lock is used"
@@ -123,7 +105,7 @@ REPLICA = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not installed (make install)")
+@needs_rasa
 def test_two_replicas_serialise_one_conversation_through_redis() -> None:
     # Rasa's RedisLockStore reads, changes and writes a ticket lock in separate calls; two replicas
     # interleaving there issued the same ticket or deleted a lock still waited on. With the stock
@@ -131,20 +113,10 @@ def test_two_replicas_serialise_one_conversation_through_redis() -> None:
     redis_server = PrivateRedis()
     try:
         redis_server.start()
-        env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": SYSTEM_PATH}
-        command = [str(RASA_PYTHON), "-c", REPLICA, str(redis_server.port), "5", "10"]
-        replicas = [
-            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
-            for _ in range(2)
-        ]
-        outputs = [replica.communicate(timeout=240) for replica in replicas]
+        replicas = [start(REPLICA, str(redis_server.port), "5", "10") for _ in range(2)]
+        results = [result(replica, timeout=240) for replica in replicas]
     finally:
         redis_server.destroy()
-    results = []
-    for stdout, stderr in outputs:
-        lines = [line for line in stdout.splitlines() if line.startswith("RESULT ")]
-        assert lines, stderr[-3000:]
-        results.append(json.loads(lines[-1][len("RESULT ") :]))
     assert [r["errors"] for r in results] == [[], []]
     assert sum(r["served"] for r in results) == 100
     assert sum(r["overlaps"] for r in results) == 0, "two messages of one conversation ran at once"

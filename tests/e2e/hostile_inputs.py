@@ -444,6 +444,14 @@ def _long(rng: random.Random) -> Iterator[TextCase]:
         yield TextCase("long", text)
 
 
+def _sprinkle(rng: random.Random, marks: tuple[str, ...], most: int) -> list[str]:
+    """A question's characters with 1 to `most` of `marks` inserted at random places."""
+    chars = list(rng.choice(QUESTIONS))
+    for _ in range(rng.randint(1, most)):
+        chars.insert(rng.randrange(len(chars) + 1), rng.choice(marks))
+    return chars
+
+
 def _control(rng: random.Random) -> Iterator[TextCase]:
     for text in [
         "\x00iuran jkm",
@@ -456,10 +464,7 @@ def _control(rng: random.Random) -> Iterator[TextCase]:
         yield TextCase("control", text)
     yield TextCase("control", "".join(CONTROL))
     while True:
-        base = list(rng.choice(QUESTIONS))
-        for _ in range(rng.randint(1, 30)):
-            base.insert(rng.randrange(len(base) + 1), rng.choice(CONTROL))
-        yield TextCase("control", "".join(base))
+        yield TextCase("control", "".join(_sprinkle(rng, CONTROL, 30)))
 
 
 def _bidi_zero_width(rng: random.Random) -> Iterator[TextCase]:
@@ -477,10 +482,7 @@ def _bidi_zero_width(rng: random.Random) -> Iterator[TextCase]:
     ]:
         yield TextCase("bidi_zero_width", text)
     while True:
-        chars = list(rng.choice(QUESTIONS))
-        marks = INVISIBLE + BIDI
-        for _ in range(rng.randint(1, 40)):
-            chars.insert(rng.randrange(len(chars) + 1), rng.choice(marks))
+        chars = _sprinkle(rng, INVISIBLE + BIDI, 40)
         if rng.random() < 0.3:
             chars = ["\u202e", *reversed(chars)]
         yield TextCase("bidi_zero_width", "".join(chars))
