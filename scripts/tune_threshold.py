@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "dev" / "questions.yml"
 
 
-async def parse_all(texts: list[str]) -> list[dict]:  # type: ignore[type-arg]
+async def parse_all(texts: list[str], model: Path) -> list[dict]:  # type: ignore[type-arg]
     import logging
 
     logging.disable(logging.WARNING)
@@ -30,7 +30,7 @@ async def parse_all(texts: list[str]) -> list[dict]:  # type: ignore[type-arg]
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     from rasa.core.agent import Agent
 
-    agent = Agent.load(str(ROOT / "var" / "models" / "assistant.tar.gz"))
+    agent = Agent.load(str(model))
     return [await agent.parse_message(t) for t in texts]
 
 
@@ -53,19 +53,22 @@ def outcome(parsed: dict, expected: str, min_conf: float, min_margin: float) -> 
 
 def main() -> int:
     examples = yaml.safe_load(DEV.read_text())["examples"]
-    parsed = asyncio.run(parse_all([e["text"] for e in examples]))
+    model = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "var" / "models" / "assistant.tar.gz"
+    parsed = asyncio.run(parse_all([e["text"] for e in examples], model))
     n = len(examples)
     print(f"Dev set: {n} questions. right = answered correctly; offer = 'Maksud Anda…?' (hit: the right")
     print("topic is among the buttons); wrong = a wrong answer given confidently.")
-    print(f"{'min_conf':>9} {'margin':>7} {'right':>7} {'offer_hit':>9} {'offer':>6} {'wrong':>6}")
+    print("score = right + 0.5 x offer_hit - wrong (a wrong figure costs more than a question back).")
+    print(f"{'min_conf':>9} {'margin':>7} {'right':>7} {'offer_hit':>9} {'offer':>6} {'wrong':>6} {'score':>6}")
     for min_conf in (0.0, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
-        for min_margin in (0.0, 0.04, 0.08, 0.12):
+        for min_margin in (0.0, 0.05, 0.1, 0.15, 0.2):
             counts = {"right": 0, "offer_hit": 0, "offer": 0, "wrong": 0}
             for example, result in zip(examples, parsed, strict=True):
                 counts[outcome(result, example["expected"], min_conf, min_margin)] += 1
             print(
                 f"{min_conf:>9.2f} {min_margin:>7.2f} {counts['right'] / n:>7.1%} {counts['offer_hit'] / n:>9.1%}"
                 f" {counts['offer'] / n:>6.1%} {counts['wrong'] / n:>6.1%}"
+                f" {(counts['right'] + 0.5 * counts['offer_hit'] - counts['wrong']) / n:>6.3f}"
             )
     return 0
 
