@@ -73,10 +73,14 @@ async def evaluate(model: Path, examples: list[dict]) -> dict:  # type: ignore[t
     agent = Agent.load(str(model))
     pairs: list[tuple[str, str]] = []
     raw: list[tuple[str, str]] = []
+    offer_hits = 0  # "Maksud Anda…?" offers whose buttons include the right entry (one tap away)
     started = time.monotonic()
     for example in examples:
         parsed = await agent.parse_message(example["text"])
         pairs.append((example["expected"], label(parsed)))
+        if pairs[-1][1] == "did_you_mean":
+            offered = {f"faq/{key}" for key in choose(parsed).candidates}
+            offer_hits += example["expected"] in offered
         raw.append((example["expected"], raw_label(parsed)))
     elapsed = time.monotonic() - started
     correct = sum(1 for g, p in pairs if g == p)
@@ -88,6 +92,7 @@ async def evaluate(model: Path, examples: list[dict]) -> dict:  # type: ignore[t
         "raw_top1": _share(raw),
         "faq_top1": _share([(g, p) for g, p in pairs if g.startswith("faq/")]),
         "did_you_mean": sum(1 for _, p in pairs if p == "did_you_mean") / len(pairs),
+        "offer_hit": offer_hits / len(pairs),
         "macro_f1": macro_f1(pairs),
         "oos_recall": sum(1 for p in oos_gold if p in {"out_of_scope", "nlu_fallback"}) / max(1, len(oos_gold)),
         "oos_precision": sum(1 for g in oos_pred if g == "out_of_scope") / max(1, len(oos_pred)),
@@ -135,6 +140,7 @@ def main() -> int:
         ("top-1 on FAQ questions only", "faq_top1", "{:.1%}"),
         ("top-ranked label right (no threshold)", "raw_top1", "{:.1%}"),
         ("'Maksud Anda…?' offered instead", "did_you_mean", "{:.1%}"),
+        ("  of which the right topic is a button", "offer_hit", "{:.1%}"),
         ("macro F1", "macro_f1", "{:.3f}"),
         ("out-of-scope precision", "oos_precision", "{:.1%}"),
         ("out-of-scope recall", "oos_recall", "{:.1%}"),
