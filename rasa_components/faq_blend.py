@@ -25,6 +25,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers import LABEL_RANKING_LENGTH as RANKING_LENGTH
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -41,7 +42,6 @@ from sklearn.linear_model import LogisticRegression
 log = logging.getLogger(__name__)
 
 SELECTOR = "response_selector"
-RANKING_LENGTH = 10
 
 
 def _vectorizer_params(analyzer: str, ngrams: List[int], min_df: int) -> Dict[str, Any]:
@@ -91,6 +91,7 @@ class FaqBlender(GraphComponent):
         self._coef = coef
         self._intercept = intercept
         self._responses = responses or {}
+        self._intents = _intents_of(self._classes)
 
     @classmethod
     def create(
@@ -133,6 +134,7 @@ class FaqBlender(GraphComponent):
         model = LogisticRegression(C=float(self._config["C"]), max_iter=5000, random_state=1)
         model.fit(self._features(texts), [label for _, label in pairs])
         self._classes = [str(c) for c in model.classes_]
+        self._intents = _intents_of(self._classes)
         self._coef = model.coef_.astype(np.float32)
         self._intercept = model.intercept_.astype(np.float32)
         self._responses = {
@@ -259,7 +261,8 @@ class FaqBlender(GraphComponent):
         for message in messages:
             if not message.get(TEXT) or not message.get(INTENT):
                 continue
-            if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) not in {None, *self._intent_names()}:
+            name = message.get(INTENT).get(INTENT_NAME_KEY)
+            if name is not None and name not in self._intents:
                 continue  # an intent the linear model never saw (e.g. a button payload): keep it
             intent_ranking, entry_ranking = self._blend(message)
             top_intent, top_p = intent_ranking[0]
@@ -287,12 +290,10 @@ class FaqBlender(GraphComponent):
                 message.set(SELECTOR, selectors, add_to_output=True)
         return messages
 
-    def _intent_names(self) -> set:
-        retrieval = self._config["retrieval_intent"]
-        return {c.split("/", 1)[0] if c.startswith(f"{retrieval}/") else c for c in self._classes}
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
+def _intents_of(labels: List[str]) -> set:
+    """The intents behind the labels: `faq/<key>` counts as `faq`."""
+    return {label.split("/", 1)[0] for label in labels}
 
 
 def _stable_id(key: str) -> int:

@@ -39,7 +39,7 @@ SCRIPT = textwrap.dedent(
     resource = Resource("blend")
     context = ExecutionContext(GraphSchema({}), "test")
 
-    def rasa_parse(text, weight):
+    def rasa_parse(text):
         # Rasa unsure between the two entries, slightly preferring the wrong one.
         return Message(data={
             "text": text,
@@ -62,7 +62,7 @@ SCRIPT = textwrap.dedent(
     out["stored_files"] = sorted(p.name for p in storage._directory_for_resource(resource).iterdir())
     for weight in [0.0, 0.5, 1.0]:
         blender = FaqBlender.load({"weight": weight}, storage, resource, context)
-        message = rasa_parse("iuran jkm brp", weight)
+        message = rasa_parse("iuran jkm brp")
         blender.process([message])
         selector = message.get("response_selector")["faq"]
         out[f"w{weight}"] = {
@@ -76,7 +76,7 @@ SCRIPT = textwrap.dedent(
     FaqBlender.load({}, storage, resource, context).process([unknown])
     out["unknown_intent"] = unknown.get("intent")["name"]
     untrained = FaqBlender.load({}, LocalModelStorage(Path(tempfile.mkdtemp())), Resource("none"), context)
-    passthrough = rasa_parse("iuran jkm brp", 0.5)
+    passthrough = rasa_parse("iuran jkm brp")
     untrained.process([passthrough])
     out["untrained_top"] = passthrough.get("response_selector")["faq"]["response"]["intent_response_key"]
     print("RESULT " + json.dumps(out))
