@@ -98,7 +98,7 @@ soak: train ## Cluster, fault and hostile-input tests at full size (CI runs them
 
 test: lint typecheck content-check validate unit train rasa-test e2e ## Everything CI checks
 
-var/models/baseline.tar.gz: $(GENERATED) nlu/base.yml domain.yml scripts/baseline/config.yml
+var/models/baseline.tar.gz: $(GENERATED) $(wildcard nlu/*.yml) domain.yml scripts/baseline/config.yml
 	$(RASA) train nlu --config scripts/baseline/config.yml --nlu nlu --out var/models --fixed-model-name baseline
 
 eval: train var/models/baseline.tar.gz ## Held-out accuracy, ours beside the `rasa init` pipeline (outside CI)
