@@ -106,7 +106,7 @@ eval: train var/models/baseline.tar.gz ## Held-out accuracy, ours beside the `ra
 
 crossval: install build ## 5-fold cross-validation of the NLU (outside CI; about five trainings)
 	$(RASA) test nlu --config config.yml --nlu nlu --cross-validation --folds 5 --out var/results/crossval
-	$(RASA_VENV)/bin/python -c "import json;d=json.load(open('var/results/crossval/intent_report.json'));print({k:d[k] for k in ('accuracy','macro avg','weighted avg')})"
+	$(RASA_VENV)/bin/python scripts/crossval_summary.py var/results/crossval
 
 bench: train ## Latency, throughput, training, start-up, memory: ours beside `rasa init` (outside CI)
 	$(PY) scripts/bench.py $(ARGS)
