@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import math
 import os
 import sys
 import time
@@ -92,6 +93,8 @@ async def evaluate(model: Path, examples: list[dict]) -> dict:  # type: ignore[t
         "raw_top1": _share(raw),
         "faq_top1": _share([(g, p) for g, p in pairs if g.startswith("faq/")]),
         "did_you_mean": sum(1 for _, p in pairs if p == "did_you_mean") / len(pairs),
+        "wrong": sum(1 for g, p in pairs if p not in {g, "did_you_mean"}) / len(pairs),
+        "right": [g == p for g, p in pairs],
         "offer_hit": offer_hits / len(pairs),
         "macro_f1": macro_f1(pairs),
         "oos_recall": sum(1 for p in oos_gold if p in {"out_of_scope", "nlu_fallback"}) / max(1, len(oos_gold)),
@@ -99,6 +102,18 @@ async def evaluate(model: Path, examples: list[dict]) -> dict:  # type: ignore[t
         "confused": Counter((g, p) for g, p in pairs if g != p).most_common(int(os.environ.get("EVAL_TOP", "10"))),
         "ms_per_parse": 1000 * elapsed / len(pairs),
     }
+
+
+def _paired(names: list[str], right: list[list[bool]]) -> str:
+    """McNemar's exact test on the questions where exactly one of the two models is right."""
+    only_first = sum(1 for a, b in zip(*right, strict=True) if a and not b)
+    only_second = sum(1 for a, b in zip(*right, strict=True) if b and not a)
+    n = only_first + only_second
+    tail = sum(math.comb(n, k) for k in range(min(only_first, only_second) + 1)) / 2**n if n else 0.5
+    return (
+        f"\n  paired: right only with {names[0]}: {only_first}, only with {names[1]}: {only_second}"
+        f" (McNemar exact two-sided p = {min(1.0, 2 * tail):.2g})"
+    )
 
 
 def _share(pairs: list[tuple[str, str]]) -> float:
@@ -141,6 +156,7 @@ def main() -> int:
         ("top-ranked label right (no threshold)", "raw_top1", "{:.1%}"),
         ("'Maksud Anda…?' offered instead", "did_you_mean", "{:.1%}"),
         ("  of which the right topic is a button", "offer_hit", "{:.1%}"),
+        ("wrong answer (not right, not an offer)", "wrong", "{:.1%}"),
         ("macro F1", "macro_f1", "{:.3f}"),
         ("out-of-scope precision", "oos_precision", "{:.1%}"),
         ("out-of-scope recall", "oos_recall", "{:.1%}"),
@@ -148,6 +164,8 @@ def main() -> int:
     ]
     for title, key, fmt in rows:
         print(f"  {title:40}" + "".join(f"{fmt.format(results[n][key]):>22}" for n in names))
+    if len(names) == 2:
+        print(_paired(names, [results[n]["right"] for n in names]))
     for name in names:
         print(f"\n  most confused, {name} (expected -> got, count):")
         for (gold, predicted), count in results[name]["confused"]:
