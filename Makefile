@@ -49,8 +49,8 @@ $(GENERATED): $(wildcard content/faq/*.yml) | $(APP_VENV)/.installed
 build: $(APP_VENV)/.installed ## Turn content/ into Rasa training data (nlu/generated/)
 	$(PY) -m assistant_core.content build
 
-content-check: $(APP_VENV)/.installed ## Check content/ and name every error with file, line and fix
-	$(PY) -m assistant_core.content check
+content-check: $(APP_VENV)/.installed ## Check content/; lists facts due for review: make content-check [AS_OF=2027-03-02]
+	$(PY) -m assistant_core.content check $(if $(AS_OF),--as-of $(AS_OF))
 
 train: install build ## Train the model, only if its inputs changed
 	$(PY) scripts/train.py

@@ -376,7 +376,7 @@ class ActionCalcResult(Action):
             else:
                 text, register = self._pu(repo, facts, month, tracker), "register_button"
                 register_topic = "daftar_perusahaan"
-        except (MissingFact, ValueError):
+        except (MissingFact, ValueError, KeyError):
             log.exception("Calculation failed")
             dispatcher.utter_message(response="utter_content_unavailable")
             return reset()
@@ -452,7 +452,8 @@ class ActionCalcResult(Action):
         with_jht = bool(tracker.get_slot("calc_jht"))
         sector = str(tracker.get_slot("calc_sector") or "other")
         programs = ["jkk", "jkm", "jht"] if with_jht else ["jkk", "jkm"]
-        result = bpu_contributions(facts, month, income, programs, sector)
+        snapshot = repo.snapshot()
+        result = bpu_contributions(facts, snapshot.tables["bpu_income_brackets"], month, income, programs, sector)
         discount_fact = facts[f"bpu_discount_{sector}_pct"].in_force(month)
         until = discount_fact.valid_until if discount_fact and discount_fact.valid_until else None
         lines = [
@@ -465,6 +466,9 @@ class ActionCalcResult(Action):
                 month,
                 month=calc.month_label(month),
                 income=income,
+                bracket_from=result.bracket.lower,
+                bracket_to=result.bracket.upper,
+                base=result.bracket.base,
                 lines=lines,
                 total=result.total,
                 discount=result.discount_pct,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from assistant_core.content.loader import Fact
+from assistant_core.content.loader import Bracket, Fact, Table
 
 RISK_GROUPS = ("very_low", "low", "medium", "high", "very_high")
 PU_PROGRAMS = ("jkk", "jkm", "jht", "jp")
@@ -153,6 +153,7 @@ def pu_contributions(
 class BPUResult:
     month: date
     income: int
+    bracket: Bracket  # the Lampiran II bracket the declared income falls in; JKK and JHT use its base
     sector: str
     programs: tuple[str, ...]
     lines: dict[str, int]
@@ -170,9 +171,13 @@ class BPUResult:
 
 
 def bpu_contributions(
-    facts: Mapping[str, Fact], month: date, income: int, programs: Sequence[str], sector: str
+    facts: Mapping[str, Fact], brackets: Table, month: date, income: int, programs: Sequence[str], sector: str
 ) -> BPUResult:
-    """Monthly contributions for a self-employed member (Bukan Penerima Upah), e.g. the owner."""
+    """Monthly contributions for a self-employed member (Bukan Penerima Upah), e.g. the owner.
+
+    JKK and JHT are percentages of the base of the income bracket (Lampiran II PP 44/2015), not of
+    the declared income itself: Rp1.500.000 falls in the bracket based at Rp1.600.000.
+    """
     if sector not in SECTORS:
         raise ValueError(f"unknown sector {sector!r}")
     if not {"jkk", "jkm"} <= set(programs) or set(programs) - set(BPU_PROGRAMS):
@@ -181,10 +186,17 @@ def bpu_contributions(
     minimum = read.get("bpu_min_income")
     if Decimal(income) < minimum:
         raise ValueError(f"declared income below the minimum {minimum}")
+    if read.on < brackets.valid_from:
+        raise MissingFact(f"table '{brackets.name}' is not in force on {read.on}")
+    bracket = brackets.find(income)
+    if bracket is None:
+        raise ValueError(f"declared income {income} is below the lowest bracket")
+    read.used[brackets.name] = brackets.source
+    base = Decimal(bracket.base)
     hundred = Decimal(100)
-    full = {"jkk": Decimal(income) * read.get("bpu_jkk_rate") / hundred, "jkm": read.get("bpu_jkm_flat")}
+    full = {"jkk": base * read.get("bpu_jkk_rate") / hundred, "jkm": read.get("bpu_jkm_flat")}
     if "jht" in programs:
-        full["jht"] = Decimal(income) * read.get("bpu_jht_rate") / hundred
+        full["jht"] = base * read.get("bpu_jht_rate") / hundred
     discount = read.optional(f"bpu_discount_{sector}_pct") or Decimal(0)
     lines: dict[str, int] = {}
     for program, amount in full.items():
@@ -194,6 +206,7 @@ def bpu_contributions(
     return BPUResult(
         read.on,
         income,
+        bracket,
         sector,
         tuple(p for p in BPU_PROGRAMS if p in programs),
         lines,

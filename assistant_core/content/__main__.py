@@ -9,8 +9,9 @@ from pathlib import Path
 
 from assistant_core.clock import today_jakarta
 from assistant_core.content.build import write_training_file
-from assistant_core.content.check import check_calculator, check_guide, check_snapshot
-from assistant_core.content.render import RenderError, render_entry
+from assistant_core.content.check import check_all
+from assistant_core.content.freshness import WINDOW_DAYS, review_items
+from assistant_core.content.render import RenderError, render_entry, tanggal
 from assistant_core.content.repository import build_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="periksa semua konten dan sebutkan setiap kesalahan")
     check.add_argument("--date", type=_date, default=None, help="anggap hari ini tanggal ini")
+    check.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        help="daftar fakta yang lewat atau dalam 30 hari dari review_by pada tanggal ini (default: hari ini)",
+    )
     build = sub.add_parser("build", help="buat data latih Rasa dari konten (nlu/generated/)")
     build.add_argument("--out", type=Path, default=ROOT / "nlu" / "generated")
     preview = sub.add_parser("preview", help="tampilkan jawaban satu entri untuk suatu tanggal")
@@ -42,14 +49,26 @@ def main(argv: list[str] | None = None) -> int:
     snapshot = build_snapshot(args.content)
     if args.command == "check":
         today = args.date or today_jakarta()
-        problems = check_snapshot(snapshot, today) + check_calculator(snapshot, today) + check_guide(snapshot, today)
+        problems = check_all(snapshot, today)
+        # The calendar never fails the check: facts due for review are listed for editors, not errors.
+        as_of = args.as_of or today
+        due = review_items(snapshot.facts, as_of)
+        if due:
+            print(
+                f"Fakta yang perlu ditinjau per {tanggal(as_of)} (lewat atau dalam {WINDOW_DAYS} hari dari review_by):"
+            )
+            for item in due:
+                print(f"  {item}")
+            print()
+        else:
+            print(f"Tidak ada fakta yang jatuh tempo ditinjau dalam {WINDOW_DAYS} hari dari {tanggal(as_of)}.\n")
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:
             print(f"\n{len(problems)} kesalahan di konten.", file=sys.stderr)
             return 1
         print(
-            f"Konten baik: {len(snapshot.entries)} entri, {len(snapshot.facts)} fakta, "
+            f"Konten baik: {len(snapshot.entries)} entri, {len(snapshot.facts)} fakta, {len(snapshot.tables)} tabel, "
             f"{sum(len(e.questions) for e in snapshot.entries.values())} contoh pertanyaan."
         )
         return 0
@@ -78,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             snapshot.facts,
             snapshot.titles,
             on,
+            snapshot.texts,
+            snapshot.tables,
         )
     except RenderError as exc:
         print(f"Gagal: {exc}", file=sys.stderr)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
+from assistant_core.content.freshness import freshness_problems
 from assistant_core.content.loader import Problem
-from assistant_core.content.render import RenderError, render_entry
+from assistant_core.content.render import RenderError, render_entry, template_helpers
 from assistant_core.content.repository import Snapshot, build_snapshot
 
 TELEGRAM_LIMIT = 4096
@@ -153,6 +155,8 @@ def check_snapshot(snapshot: Snapshot, today: date) -> list[Problem]:
                     snapshot.facts,
                     snapshot.titles,
                     day,
+                    snapshot.texts,
+                    snapshot.tables,
                 )
             except RenderError as exc:
                 if str(exc) not in reported:
@@ -258,6 +262,9 @@ SAMPLE_RESULTS: dict[str, dict[str, object]] = {
     "results.bpu": {
         "month": "November 2026",
         "income": 1000000,
+        "bracket_from": 1000000,
+        "bracket_to": 1099999,
+        "base": 1000000,
         "lines": [{"name": "JKK", "amount": 1, "full": 2}],
         "total": 1,
         "discount": 50,
@@ -295,7 +302,10 @@ def check_calculator(snapshot: Snapshot, today: date) -> list[Problem]:
             )
             continue
         try:
-            text = template.render(f=FactView(snapshot.facts, today), **SAMPLE_RESULTS.get(key, {}))
+            text = ""
+            for day in check_dates(snapshot, today):
+                view = FactView(snapshot.facts, day, snapshot.texts)
+                text = template.render(f=view, **template_helpers(view, snapshot.tables), **SAMPLE_RESULTS.get(key, {}))
         except Exception as exc:  # any template failure is the editor's to fix
             problems.append(
                 Problem(
@@ -379,7 +389,8 @@ def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
             )
             continue
         try:
-            text = template.render(f=FactView(snapshot.facts, today), **context)
+            view = FactView(snapshot.facts, today, snapshot.texts)
+            text = template.render(f=view, **template_helpers(view, snapshot.tables), **context)
         except Exception as exc:  # any template failure is the editor's to fix
             problems.append(
                 Problem(GUIDE_FILE, None, key, f"teks gagal dibuat: {exc}", "pakai nama fakta dari content/facts/")
@@ -421,6 +432,9 @@ BOT_TEXTS: dict[str, frozenset[str]] = {
         )
     },
     "button_chosen": frozenset({"title"}),
+    "fact_status_current": frozenset({"since", "update_note"}),
+    "fact_status_stale": frozenset({"since", "update_note"}),
+    "stale_fact_notice": frozenset({"label", "value", "since", "update_note", "review_by"}),
     "privacy": frozenset({"days"}),
 }
 _PLACEHOLDER = re.compile(r"{([^{}]*)}")
@@ -456,9 +470,75 @@ def check_texts(snapshot: Snapshot) -> list[Problem]:
 def check_content(content_dir: Path, today: date) -> list[Problem]:
     """Load content/ and return every problem found (empty list = content is good)."""
     snapshot = build_snapshot(content_dir)
+    return check_all(snapshot, today)
+
+
+def check_all(snapshot: Snapshot, today: date) -> list[Problem]:
+    """Every check on a loaded snapshot; the calendar never fails it (see freshness.review_items)."""
     return (
         check_snapshot(snapshot, today)
         + check_calculator(snapshot, today)
         + check_guide(snapshot, today)
         + check_texts(snapshot)
+        + freshness_problems(snapshot.facts)
+        + typed_figures(snapshot)
     )
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_RUPIAH = re.compile(
+    r"\bRp\.?\s?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?(?:\s*(juta|jt|ribu|rb|miliar|triliun)\b)?", re.IGNORECASE
+)
+_PERCENT = re.compile(r"(?<![\d.,])(\d+(?:,\d+)?)\s?(?:%|persen\b)")
+_SCALE = {"juta": 10**6, "jt": 10**6, "ribu": 10**3, "rb": 10**3, "miliar": 10**9, "triliun": 10**12}
+
+
+def literal_figures(text: str) -> list[tuple[str, str, Decimal]]:
+    """Amounts and percentages written as text (outside {{ }} and {% %}): (kind, as written, value)."""
+    plain = _JINJA.sub(" ", text)
+    found: list[tuple[str, str, Decimal]] = []
+    for match in _RUPIAH.finditer(plain):
+        whole = Decimal(match.group(1).replace(".", ""))
+        if match.group(2):
+            whole += Decimal("0." + match.group(2))
+        scale = _SCALE.get((match.group(3) or "").lower(), 1)
+        found.append(("rupiah", match.group(0).strip(), whole * scale))
+    for match in _PERCENT.finditer(plain):
+        found.append(("percent", match.group(0).strip(), Decimal(match.group(1).replace(",", "."))))
+    return found
+
+
+def typed_figures(snapshot: Snapshot) -> list[Problem]:
+    """A figure typed into an answer when a fact holds it: the next yearly update would miss it."""
+    by_value: dict[tuple[str, Decimal], list[str]] = {}
+    for fact in snapshot.facts.values():
+        if fact.unit not in {"rupiah", "percent"}:
+            continue
+        for value in fact.values:
+            if isinstance(value.value, (int, float)):
+                by_value.setdefault((fact.unit, Decimal(str(value.value)).normalize()), []).append(fact.name)
+    sources: list[tuple[str, int | None, str, str]] = [
+        (e.file, e.line, e.key, e.answer) for e in snapshot.entries.values()
+    ]
+    sources += [(CALC_FILE, None, key, text) for key, text in snapshot.calc_sources.items()]
+    sources += [(GUIDE_FILE, None, key, text) for key, text in snapshot.guide_sources.items()]
+    problems = []
+    for file, line, key, text in sources:
+        if key.startswith("examples."):
+            continue  # sample answers a user might type ("Rp3.500.000"), not figures of a rule
+        for kind, written, amount in literal_figures(text):
+            names = by_value.get((kind, amount.normalize()))
+            if not names:
+                continue
+            helper = "rupiah" if kind == "rupiah" else "persen"
+            facts = sorted(set(names))
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    key,
+                    f"angka '{written}' ditulis langsung, padahal fakta {', '.join(facts)} menyimpan angka ini",
+                    f"ganti dengan {{{{ {helper}(f.{facts[0]}) }}}} agar ikut berubah saat faktanya diperbarui",
+                )
+            )
+    return problems

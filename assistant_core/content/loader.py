@@ -39,9 +39,15 @@ class FactValue:
     valid_until: date | None
     source: str
     confidence: str
+    # The day by which a newer value is expected (the JP wage cap every March, a discount's end):
+    # from that day on, with no newer value in content, this one is only "the last value known".
+    review_by: date | None = None
 
     def covers(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_until is None or on <= self.valid_until)
+
+    def overdue(self, on: date) -> bool:
+        return self.review_by is not None and on >= self.review_by
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,26 @@ class Fact:
     adjusted_yearly: bool
     file: str
     line: int | None
+    label: str = ""  # short Indonesian name for notices ("batas upah JP")
+    update_note: str = ""  # when a newer value normally comes ("disesuaikan setiap Maret")
+
+    def latest(self) -> FactValue:
+        return max(self.values, key=lambda v: v.valid_from)
+
+    def needs_review_date(self) -> bool:
+        """Values that go stale by themselves: adjusted yearly, reported only by the press, or ending.
+
+        Facts described as "Riwayat." are history (a rule that was replaced); they never need review.
+        """
+        if self.description.startswith("Riwayat"):
+            return False
+        last = self.latest()
+        return self.adjusted_yearly or "pemberitaan" in last.source.lower() or last.valid_until is not None
+
+    def stale(self, on: date) -> FactValue | None:
+        """The value in force on `on` if its review date has passed with nothing newer in content."""
+        current = self.in_force(on)
+        return current if current is not None and current.overdue(on) else None
 
     def in_force(self, on: date) -> FactValue | None:
         """The value that applies on `on`: the latest start date among those covering it."""
@@ -66,7 +92,38 @@ class Fact:
             days.add(v.valid_from)
             if v.valid_until is not None:
                 days.add(date.fromordinal(v.valid_until.toordinal() + 1))
+            if v.review_by is not None:
+                days.add(v.review_by)  # where answers switch to "the last value we know"
         return days
+
+
+@dataclass(frozen=True)
+class Bracket:
+    lower: int  # declared income from (inclusive)
+    upper: int | None  # up to (inclusive); None for the top bracket
+    base: int  # the contribution base of the bracket
+
+
+@dataclass(frozen=True)
+class Table:
+    """A dated, sourced lookup table, e.g. Lampiran II PP 44/2015: BPU income brackets and bases."""
+
+    name: str
+    description: str
+    brackets: tuple[Bracket, ...]
+    valid_from: date
+    source: str
+    confidence: str
+    file: str
+    line: int | None
+
+    def find(self, amount: int) -> Bracket | None:
+        """The bracket holding `amount`, or None below the lowest one."""
+        found = None
+        for bracket in self.brackets:
+            if amount >= bracket.lower:
+                found = bracket
+        return found
 
 
 @dataclass(frozen=True)
@@ -88,6 +145,7 @@ class RawContent:
     """Everything read from content/, plus the problems found while reading."""
 
     facts: dict[str, Fact] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
     entries: dict[str, Entry] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     calculator: dict[str, Any] = field(default_factory=dict)
@@ -167,7 +225,17 @@ def _load_facts(path: Path, root: Path, raw: RawContent) -> None:
     data = read_yaml(path, root, raw.problems)
     if data is None:
         return
+    tables = data.get("tables") if isinstance(data, dict) else None
+    if isinstance(tables, dict):
+        for name, spec in tables.items():
+            if name == LINE_KEY:
+                continue
+            table = _parse_table(str(name), spec, rel, raw.problems)
+            if table is not None:
+                raw.tables[table.name] = table
     facts = data.get("facts") if isinstance(data, dict) else None
+    if facts is None and isinstance(tables, dict):
+        return
     if not isinstance(facts, dict):
         raw.problems.append(
             Problem(
@@ -226,6 +294,18 @@ def _parse_fact(name: str, spec: Any, rel: str, line: int | None, problems: list
         until_raw = item.get("valid_until")
         until = _as_date(until_raw) if until_raw is not None else None
         source = item.get("source")
+        review_raw = item.get("review_by")
+        review_by = _as_date(review_raw) if review_raw is not None else None
+        if review_raw is not None and review_by is None:
+            problem(f"review_by {review_raw!r} bukan tanggal", "tulis tanggal sebagai TTTT-BB-HH, mis. 2027-03-01", at)
+            continue
+        if review_by is not None and review_by <= start_or_min(item):
+            problem(
+                f"review_by {review_by} tidak sesudah valid_from",
+                "review_by adalah tanggal angka baru diharapkan terbit, sesudah nilai ini mulai berlaku",
+                at,
+            )
+            continue
         if unit == "text":
             ok_value = isinstance(value, str) and value.strip() != ""
         else:
@@ -258,7 +338,14 @@ def _parse_fact(name: str, spec: Any, rel: str, line: int | None, problems: list
             problem("nilai tanpa dasar hukum (source)", "isi source dengan peraturannya, mis. 'PP 44/2015'", at)
             continue
         values.append(
-            FactValue(cast("float | int | str", value), start, until, source.strip(), str(item.get("confidence", "M")))
+            FactValue(
+                cast("float | int | str", value),
+                start,
+                until,
+                source.strip(),
+                str(item.get("confidence", "M")),
+                review_by,
+            )
         )
     if not values:
         return None
@@ -275,6 +362,77 @@ def _parse_fact(name: str, spec: Any, rel: str, line: int | None, problems: list
         unit,
         tuple(ordered),
         bool(spec.get("adjusted_yearly", False)),
+        rel,
+        line,
+        str(spec.get("label", "") or "").strip(),
+        str(spec.get("update_note", "") or "").strip(),
+    )
+
+
+def start_or_min(item: dict[str, Any]) -> date:
+    return _as_date(item.get("valid_from")) or date.min
+
+
+def _parse_table(name: str, spec: Any, rel: str, problems: list[Problem]) -> Table | None:
+    """A bracket table: rows of {from, base}, ascending; each row runs up to the next row's start."""
+    line = spec.get(LINE_KEY) if isinstance(spec, dict) else None
+
+    def problem(message: str, fix: str, at: int | None = line) -> None:
+        problems.append(Problem(rel, at, name, message, fix))
+
+    if not KEY_PATTERN.match(name) or not isinstance(spec, dict):
+        problem("tabel tidak valid", "beri nama huruf kecil dan isi description, source, valid_from, brackets")
+        return None
+    start = _as_date(spec.get("valid_from"))
+    source = spec.get("source")
+    rows = spec.get("brackets")
+    if start is None:
+        problem(f"valid_from {spec.get('valid_from')!r} bukan tanggal", "tulis tanggal sebagai TTTT-BB-HH")
+        return None
+    if not isinstance(source, str) or not source.strip():
+        problem("tabel tanpa dasar hukum (source)", "isi source, mis. 'PP 44/2015 Lampiran II'")
+        return None
+    if not isinstance(rows, list) or not rows:
+        problem("tabel tidak punya baris (brackets)", "tambahkan baris {from: 1000000, base: 1000000}")
+        return None
+    pairs: list[tuple[int, int]] = []
+    for row in rows:
+        at = row.get(LINE_KEY, line) if isinstance(row, dict) else line
+        lower = row.get("from") if isinstance(row, dict) else None
+        base = row.get("base") if isinstance(row, dict) else None
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (lower, base)):
+            problem(
+                f"baris {row!r} harus berisi from dan base berupa angka bulat positif",
+                "tulis tanpa Rp dan titik ribuan, mis. {from: 1500000, base: 1600000}",
+                at,
+            )
+            return None
+        assert isinstance(lower, int) and isinstance(base, int)
+        if pairs and lower <= pairs[-1][0]:
+            problem(f"baris mulai {lower} tidak urut naik", "urutkan baris dari penghasilan terkecil", at)
+            return None
+        if base < lower:
+            problem(f"dasar {base} lebih kecil dari batas bawah {lower}", "periksa angka base pada baris itu", at)
+            return None
+        if pairs and pairs[-1][1] >= lower:
+            problem(
+                f"dasar baris sebelumnya ({pairs[-1][1]}) tidak di bawah batas bawah baris ini ({lower})",
+                "periksa from dan base kedua baris terhadap naskah peraturannya",
+                at,
+            )
+            return None
+        pairs.append((lower, base))
+    brackets = tuple(
+        Bracket(lower, pairs[i + 1][0] - 1 if i + 1 < len(pairs) else None, base)
+        for i, (lower, base) in enumerate(pairs)
+    )
+    return Table(
+        name,
+        str(spec.get("description", "")),
+        brackets,
+        start,
+        source.strip(),
+        str(spec.get("confidence", "M")),
         rel,
         line,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,7 +12,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import escape
 
-from assistant_core.content.loader import Entry, Fact
+from assistant_core.content.loader import Entry, Fact, Table
 
 MONTHS = (
     "Januari",
@@ -73,13 +74,70 @@ def tanggal(value: date) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def formatted(fact: Fact, value: Any) -> str:
+    """A fact's value as a reader sees it, by its unit."""
+    if fact.unit == "rupiah":
+        return rupiah(value)
+    if fact.unit == "percent":
+        return persen(value)
+    if fact.unit == "number":
+        return angka(value)
+    return str(value)
+
+
+def _fill(texts: Mapping[str, str], name: str, **values: str) -> str:
+    template = texts.get(name)
+    if template is None:
+        raise RenderError(f"content/texts.yml tidak punya teks '{name}'")
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise RenderError(f"teks '{name}' di content/texts.yml memakai tempat isian yang tidak dikenal: {exc}") from exc
+
+
 class FactView:
     """What templates see as `f`: fact values in force on one date, recording which were used."""
 
-    def __init__(self, facts: dict[str, Fact], on: date) -> None:
+    def __init__(self, facts: Mapping[str, Fact], on: date, texts: Mapping[str, str] | None = None) -> None:
         self._facts = facts
         self._on = on
+        self._texts = texts or {}
         self.used: dict[str, Fact] = {}
+
+    def status(self, name: str) -> str:
+        """'berlaku sejak 1 Maret 2026; disesuaikan setiap Maret', or, once the review date has passed
+        with no newer value in content, words that never call the value current."""
+        fact = self._facts.get(name)
+        if fact is None:
+            raise RenderError(f"fakta '{name}' tidak ada")
+        self.used[name] = fact
+        current = fact.in_force(self._on)
+        if current is None:
+            raise RenderError(f"fakta '{name}' tidak punya nilai yang berlaku pada tanggal ini (tambahkan {{% if %}})")
+        note = fact.update_note or ""
+        key = "fact_status_stale" if current.overdue(self._on) else "fact_status_current"
+        text = _fill(self._texts, key, since=tanggal(current.valid_from), update_note=note)
+        return text.replace(";  ", "; ").rstrip("; ").strip()
+
+    def stale_notices(self) -> list[str]:
+        """One notice for every used fact whose review date has passed with nothing newer in content."""
+        notices = []
+        for fact in self.used.values():
+            current = fact.stale(self._on)
+            if current is None or current.review_by is None:
+                continue
+            notices.append(
+                _fill(
+                    self._texts,
+                    "stale_fact_notice",
+                    label=fact.label or fact.name,
+                    value=formatted(fact, current.value),
+                    since=tanggal(current.valid_from),
+                    update_note=fact.update_note or "",
+                    review_by=tanggal(current.review_by),
+                )
+            )
+        return notices
 
     def value(self, name: str) -> Any:
         fact = self._facts.get(name)
@@ -117,6 +175,19 @@ def make_environment() -> SandboxedEnvironment:
     return env
 
 
+def template_helpers(view: FactView, tables: Mapping[str, Table]) -> dict[str, Any]:
+    """Functions editors call in templates besides f: dates of facts, freshness, BPU brackets."""
+
+    def dasar_bpu(income: Any) -> int:
+        table = tables.get("bpu_income_brackets")
+        bracket = table.find(int(_number(income))) if table else None
+        if bracket is None:
+            raise RenderError("tabel bpu_income_brackets tidak ada atau penghasilan di bawah tingkat terendah")
+        return bracket.base
+
+    return {"sejak": view.since, "sampai": view.until, "berlaku": view.status, "dasar_bpu": dasar_bpu}
+
+
 @dataclass(frozen=True)
 class Answer:
     key: str
@@ -129,14 +200,16 @@ def render_entry(
     env: jinja2.Environment,
     template: jinja2.Template,
     entry: Entry,
-    facts: dict[str, Fact],
+    facts: Mapping[str, Fact],
     titles: dict[str, str],
     on: date,
+    texts: Mapping[str, str] | None = None,
+    tables: Mapping[str, Table] | None = None,
 ) -> Answer:
-    """Render one entry for the date `on`, appending its sources and review date."""
-    view = FactView(facts, on)
+    """Render one entry for the date `on`, appending stale-figure notices, its sources and review date."""
+    view = FactView(facts, on, texts)
     try:
-        body = template.render(f=view, today=on, sejak=view.since, sampai=view.until)
+        body = template.render(f=view, today=on, **template_helpers(view, tables or {}))
     except RenderError:
         raise
     except jinja2.UndefinedError as exc:
@@ -154,7 +227,8 @@ def render_entry(
     footer = f"Diperbarui {tanggal(entry.reviewed)}."
     if unique:
         footer = f"Sumber: {escape('; '.join(unique))}. {footer}"
-    text = _tidy(body) + f"\n\n<i>{footer}</i>"
+    notices = "".join(f"\n\n{n}" for n in view.stale_notices())
+    text = _tidy(body) + notices + f"\n\n<i>{footer}</i>"
     related = tuple((k, titles[k]) for k in entry.related if k in titles)
     return Answer(entry.key, text, related, entry.offer_calculator)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,15 @@ from typing import Any
 import jinja2
 
 from assistant_core.business_risk import BusinessTable, parse_table
-from assistant_core.content.loader import Entry, Fact, Problem, load_raw
-from assistant_core.content.render import Answer, FactView, RenderError, make_environment, render_entry
+from assistant_core.content.loader import Entry, Fact, Problem, Table, load_raw
+from assistant_core.content.render import (
+    Answer,
+    FactView,
+    RenderError,
+    make_environment,
+    render_entry,
+    template_helpers,
+)
 
 CALC_SECTIONS = ("questions", "reasons", "examples", "texts", "results")
 
@@ -37,6 +45,10 @@ class Snapshot:
     titles: dict[str, str]
     problems: tuple[Problem, ...]
     business: BusinessTable
+    tables: dict[str, Table] = field(default_factory=dict)
+    # Editor-written template text by dotted key, for checks that read what was typed.
+    calc_sources: dict[str, str] = field(default_factory=dict)
+    guide_sources: dict[str, str] = field(default_factory=dict)
 
 
 def _stamp(content_dir: Path) -> tuple[tuple[str, float, int], ...]:
@@ -71,7 +83,8 @@ def build_snapshot(content_dir: Path) -> Snapshot:
             if name != "__line__":
                 calc_texts.append((f"{section}.{name}", value.get("text") if isinstance(value, dict) else value))
     calc_templates = _compile(env, calc_texts, "content/calculator.yml", problems)
-    guide_templates = _compile(env, list(_strings(raw.guide)), "content/guide.yml", problems)
+    guide_texts = list(_strings(raw.guide))
+    guide_templates = _compile(env, guide_texts, "content/guide.yml", problems)
     titles = {e.key: e.title for e in raw.entries.values()}
     business, business_problems = parse_table(raw.business_risk)
     problems += [Problem("content/business_risk.yml", None, *p) for p in business_problems]
@@ -87,11 +100,14 @@ def build_snapshot(content_dir: Path) -> Snapshot:
         titles,
         tuple(problems),
         business,
+        raw.tables,
+        {k: v for k, v in calc_texts if isinstance(v, str)},
+        dict(guide_texts),
     )
 
 
 def _compile(
-    env: jinja2.Environment, texts: list[tuple[str, object]], file: str, problems: list[Problem]
+    env: jinja2.Environment, texts: Sequence[tuple[str, object]], file: str, problems: list[Problem]
 ) -> dict[str, jinja2.Template]:
     """Compile editor texts keyed by dotted path; a missing text or bad syntax becomes a problem."""
     templates: dict[str, jinja2.Template] = {}
@@ -179,7 +195,7 @@ class ContentRepository:
             return None
         env = template.environment
         assert isinstance(env, jinja2.Environment)
-        return render_entry(env, template, entry, snap.facts, snap.titles, on)
+        return render_entry(env, template, entry, snap.facts, snap.titles, on, snap.texts, snap.tables)
 
     def render_calc(self, key: str, on: date, **context: Any) -> str:
         """Render a calculator text ("questions.calc_risk", "results.pu") with facts in force on `on`."""
@@ -198,10 +214,12 @@ class ContentRepository:
         template = templates.get(key)
         if template is None:
             raise KeyError(f"content/{name}.yml has no '{key}'")
+        view = FactView(snap.facts, on, snap.texts)
         try:
-            return template.render(f=FactView(snap.facts, on), **context).strip()
+            text = template.render(f=view, **template_helpers(view, snap.tables), **context).strip()
         except jinja2.TemplateError as exc:
             raise RenderError(f"{key}: {exc}") from exc
+        return text + "".join(f"\n\n{n}" for n in view.stale_notices())
 
     def guide_buttons(self, *path: str) -> list[dict[str, str]]:
         """A button list from guide.yml, e.g. ("obligation", "size_buttons")."""

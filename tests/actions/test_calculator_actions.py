@@ -136,9 +136,9 @@ def test_employee_result_with_different_wages_has_one_line_per_wage() -> None:
     text = messages[0]["text"]
     # 3 juta: JKK 0,24% 7.200; JKM 9.000; JHT 111.000 + 60.000; JP 2% 60.000 + 1% 30.000
     assert "Gaji Rp3.000.000: pemberi kerja Rp187.200, pekerja Rp90.000" in text
-    # 12 juta: JKK 28.800; JKM 36.000; JHT 444.000 + 240.000; JP capped at 10.547.400: 210.948 + 105.474
-    assert "Gaji Rp12.000.000: pemberi kerja Rp719.748, pekerja Rp345.474" in text
-    assert "JP Rp210.948 + Rp105.474" in text
+    # 12 juta: JKK 28.800; JKM 36.000; JHT 444.000 + 240.000; JP capped at 11.086.300: 221.726 + 110.863
+    assert "Gaji Rp12.000.000: pemberi kerja Rp730.526, pekerja Rp350.863" in text
+    assert "JP Rp221.726 + Rp110.863" in text
 
 
 def test_owner_result_with_discount() -> None:
@@ -276,3 +276,14 @@ def test_question_is_not_repeated_after_a_suggestion_with_answer_buttons() -> No
         dispatcher = CollectingDispatcher()
         asyncio.run(AskCalcRisk().run(dispatcher, t, DOMAIN))
         assert bool(dispatcher.messages) is asked
+
+
+def test_owner_result_names_the_bracket_it_used() -> None:
+    # Lampiran II PP 44/2015: Rp1.500.000 falls in the bracket based at Rp1.600.000 -> JKK 16.000, JHT 32.000
+    slots = {"calc_target": "bpu", "calc_income": 1_500_000.0, "calc_jht": True, "calc_sector": "other"}
+    messages, _ = run(ActionCalcResult(), tracker("Lainnya", slots, loop=None))
+    text = messages[0]["text"]
+    assert "Rp1.500.000 sebulan, masuk tingkat Rp1.500.000 - Rp1.699.999" in text
+    assert "dasar iuran Rp1.600.000" in text and "Lampiran II PP 44/2015" in text
+    assert "JKK: Rp8.000 (tanpa diskon Rp16.000)" in text and "JHT: Rp32.000" in text
+    assert "Total sebulan: Rp43.400" in text  # 8.000 + 3.400 + 32.000 (Nov 2026, PP 50/2025 discount)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant_core.content.check import check_content, check_snapshot, html_problems
+from assistant_core.content.check import check_all, check_content, check_snapshot, html_problems, typed_figures
+from assistant_core.content.freshness import freshness_problems, review_items
 from assistant_core.content.repository import ContentRepository, build_snapshot
 from assistant_core.settings import ROOT
 
-TODAY = date(2026, 11, 26)
+TODAY = date(2026, 12, 5)
 QUESTIONS = "\n".join(f"      - pertanyaan contoh nomor {i} tentang iuran" for i in range(16))
 
 
@@ -174,3 +175,60 @@ def test_bot_texts_are_checked(tmp_path: Path) -> None:
     assert any("texts.yml [forget_kept]" in m and "tidak ada" in m for m in found)
     assert any("texts.yml [privacy]" in m and "{hari}" in m and "{days}" in m for m in found)
     assert any("texts.yml [button_chosen]" in m for m in found)
+
+
+YEARLY = (
+    "facts:\n  cap:\n    description: batas\n    unit: rupiah\n    adjusted_yearly: true\n{extra}    values:\n"
+    "      - {{value: 11086300, valid_from: 2026-03-01, {review}source: PP 45/2015}}\n"
+)
+
+
+def test_yearly_fact_without_review_date_is_reported(tmp_path: Path) -> None:
+    content = make_content(tmp_path, answer="Batas {{ rupiah(f.cap) }}.", facts=YEARLY.format(extra="", review=""))
+    found = [str(p) for p in check_all(build_snapshot(content), TODAY)]
+    assert any("[cap]" in m and "tidak punya review_by" in m for m in found)
+    assert any("[cap]" in m and "label dan update_note" in m for m in found)
+
+
+def test_review_list_looks_ahead_without_failing(tmp_path: Path) -> None:
+    extra = "    label: batas upah JP\n    update_note: disesuaikan setiap Maret\n"
+    facts = YEARLY.format(extra=extra, review="review_by: 2027-03-01, ")
+    snapshot = build_snapshot(make_content(tmp_path, answer="Batas {{ rupiah(f.cap) }}.", facts=facts))
+    assert not [p for p in freshness_problems(snapshot.facts)]
+    assert review_items(snapshot.facts, date(2027, 1, 15)) == []  # 45 days ahead: not listed yet
+    soon = review_items(snapshot.facts, date(2027, 2, 1))
+    assert [i.fact for i in soon] == ["cap"] and soon[0].days_left == 28 and not soon[0].overdue
+    late = review_items(snapshot.facts, date(2027, 3, 2))
+    assert late[0].overdue and "lewat 1 hari" in str(late[0]) and "f.yml" in str(late[0])
+
+
+def test_figure_typed_in_an_answer_is_reported_with_the_fact(tmp_path: Path) -> None:
+    facts = (
+        "facts:\n  cap:\n    description: batas\n    unit: rupiah\n    values:\n"
+        "      - {value: 11086300, valid_from: 2026-03-01, source: PP 45/2015}\n"
+        "  rate:\n    description: x\n    unit: percent\n    values:\n"
+        "      - {value: 0.3, valid_from: 2015-07-01, source: PP 44/2015}\n"
+    )
+    answer = "Batas JP Rp11.086.300 dan JKM 0,3% ({{ rupiah(f.cap) }}); bukan Rp5 juta."
+    found = [str(p) for p in typed_figures(build_snapshot(make_content(tmp_path, answer=answer, facts=facts)))]
+    assert len(found) == 2
+    assert any("'Rp11.086.300'" in m and "f.cap" in m for m in found)
+    assert any("'0,3%'" in m and "f.rate" in m for m in found)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("      - {from: 1000000, base: 1000000}\n      - {from: 900000, base: 1200000}\n", "tidak urut naik"),
+        ("      - {from: 1000000, base: 1000000}\n      - {from: 1100000, base: 1050000}\n", "lebih kecil"),
+        ("      - {from: 1000000, base: 1000000}\n      - {from: 1100000, base: Rp1.200.000}\n", "angka bulat"),
+    ],
+)
+def test_broken_bracket_table_is_reported(tmp_path: Path, rows: str, message: str) -> None:
+    content = make_content(tmp_path)
+    (content / "facts" / "t.yml").write_text(
+        "tables:\n  bpu_income_brackets:\n    description: x\n    source: PP 44/2015 Lampiran II\n"
+        f"    valid_from: 2015-07-01\n    brackets:\n{rows}"
+    )
+    found = messages(content)
+    assert any("t.yml:" in m and message in m for m in found), found

@@ -29,6 +29,10 @@ def value(repo: ContentRepository, name: str, on: date) -> object:
     ("name", "before", "after", "old", "new"),
     [
         ("jp_wage_cap", date(2025, 2, 28), date(2025, 3, 1), 10042300, 10547400),
+        ("jp_wage_cap", date(2026, 2, 28), date(2026, 3, 1), 10547400, 11086300),
+        ("jp_benefit_min", date(2026, 2, 28), date(2026, 3, 1), 393500, 411400),
+        ("jp_benefit_max", date(2026, 2, 28), date(2026, 3, 1), 4718200, 4932300),
+        ("jkp_consecutive_months", date(2025, 2, 6), date(2025, 2, 7), 6, None),
         ("jkp_rate_total", date(2025, 2, 6), date(2025, 2, 7), 0.46, 0.36),
         ("jkp_claim_window_months", date(2025, 2, 6), date(2025, 2, 7), 3, 6),
         ("bpu_discount_other_pct", date(2026, 3, 31), date(2026, 4, 1), None, 50),
@@ -45,11 +49,49 @@ def test_value_switches_at_boundary(
     assert value(repo, name, after) == new
 
 
-def test_last_known_jp_cap_still_served_after_expected_update(repo: ContentRepository) -> None:
-    # No 2026 figure in the reference: the 2025 cap is served with its start date until an editor adds one.
-    assert value(repo, "jp_wage_cap", date(2026, 11, 26)) == 10547400
-    text = repo.render("batas_upah_jp", date(2026, 11, 26))
-    assert text is not None and "Rp10.547.400" in text.text and "1 Maret 2025" in text.text
+def test_jp_cap_answer_is_the_2026_value_and_current_before_its_review_date(repo: ContentRepository) -> None:
+    text = repo.render("batas_upah_jp", date(2026, 12, 5))
+    assert text is not None
+    assert "Rp11.086.300 per bulan</b> (berlaku sejak 1 Maret 2026" in text.text
+    assert "Rp221.726" in text.text and "Rp110.863" in text.text  # maximum JP employer / worker
+    assert "1 Maret 2025 - 28 Februari 2026: Rp10.547.400" in text.text  # older value only as labelled history
+    assert "B/1226/022026" in text.text and "angka terakhir yang kami ketahui" not in text.text
+
+
+STALE_DAY = date(2027, 3, 2)  # past the 2027-03-01 review date of the JP figures, with no 2027 value in content
+
+
+@pytest.mark.parametrize("key", ["batas_upah_jp", "iuran_jp_pu", "jp_manfaat"])
+def test_past_its_review_date_a_figure_is_never_called_current(repo: ContentRepository, key: str) -> None:
+    answer = repo.render(key, STALE_DAY)
+    assert answer is not None
+    assert "angka terakhir yang kami ketahui" in answer.text
+    assert "175" in answer.text and "JMO" in answer.text and "bpjsketenagakerjaan.go.id" in answer.text
+    assert "berlaku sekarang" not in answer.text and "(berlaku sejak 1 Maret 2026;" not in answer.text
+    fresh = repo.render(key, date(2027, 2, 28))
+    assert fresh is not None and "angka terakhir yang kami ketahui" not in fresh.text
+
+
+def test_every_answer_using_an_overdue_fact_carries_the_notice(repo: ContentRepository) -> None:
+    snap = repo.snapshot()
+    overdue = {n for n, f in snap.facts.items() if f.stale(STALE_DAY)}
+    assert {"jp_wage_cap", "jp_benefit_min", "jp_benefit_max"} <= overdue
+    for key in snap.entries:
+        answer = repo.render(key, STALE_DAY)
+        assert answer is not None
+        for name in overdue:
+            fact = snap.facts[name]
+            if fact.label and fact.label in answer.text and "Mohon dicek" not in answer.text:
+                pytest.fail(f"{key} names {name} past its review date without the notice")
+
+
+def test_jkp_condition_follows_pp_6_2025(repo: ContentRepository) -> None:
+    now = repo.render("jkp_klaim", date(2026, 12, 5))
+    myth = repo.render("mitos_lain", date(2026, 12, 5))
+    assert now is not None and myth is not None
+    assert "12 bulan dalam 24 bulan</b> sebelum PHK" in now.text and "tidak harus berturut-turut" in now.text
+    assert "sejak 7 Februari 2025" in now.text and "sejauh ini tidak ada kabar perubahan" not in now.text
+    assert "tidak harus berturut-turut" in myth.text and "mensyaratkan iuran 6 bulan berturut-turut" not in myth.text
 
 
 def test_discount_answer_for_traders_changes_after_2026(repo: ContentRepository) -> None:
