@@ -1,0 +1,96 @@
+"""Dated facts through the real trained model, Rasa server and action server, on pinned dates.
+
+The action server decides which facts apply (ASSISTANT_TODAY), so each test class restarts only the
+action server with its date; Rasa and the trained model stay as they are.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from assistant_core.stack import Stack
+
+pytestmark = pytest.mark.e2e
+_ids = itertools.count()
+
+
+@pytest.fixture
+def on_date(stack: Stack, request: pytest.FixtureRequest) -> Iterator[Stack]:
+    day = str(request.param)
+    stack.stop_one("actions")
+    saved = stack.env
+    stack.env = {**saved, "ASSISTANT_TODAY": day}
+    try:
+        stack.start_actions()
+        yield stack
+    finally:
+        stack.stop_one("actions")
+        stack.env = saved
+        stack.start_actions()
+
+
+class Chat:
+    def __init__(self, stack: Stack) -> None:
+        self.url = stack.settings.rest_webhook
+        self.sender = f"facts-{next(_ids)}"
+        self.buttons: list[str] = []
+
+    def say(self, text: str) -> str:
+        body = json.dumps({"sender": self.sender, "message": text}).encode()
+        request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            replies: list[dict[str, Any]] = json.loads(response.read())
+        assert replies, "every turn must be answered"
+        self.buttons = [b["title"] for r in replies for b in r.get("buttons", [])]
+        return "\n".join(r.get("text", "") for r in replies)
+
+
+TODAY = "2026-12-05"
+STALE = "2027-03-02"  # the day after the JP figures' review date, with no 2027 value in content
+
+
+@pytest.mark.parametrize("on_date", [TODAY], indirect=True)
+def test_jp_cap_and_jkp_condition_today(on_date: Stack) -> None:
+    chat = Chat(on_date)
+    cap = chat.say("batas upah jp brp skrg")
+    assert "Rp11.086.300 per bulan" in cap and "berlaku sejak 1 Maret 2026" in cap
+    assert "Rp221.726" in cap and "Rp110.863" in cap
+    assert "angka terakhir yang kami ketahui" not in cap and "berlaku sekarang" not in cap
+    jkp = chat.say("syarat klaim jkp apa aja")
+    assert "12 bulan dalam 24 bulan" in jkp and "tidak harus berturut-turut" in jkp
+    assert "sejauh ini tidak ada kabar perubahan" not in jkp
+
+
+@pytest.mark.parametrize("on_date", [TODAY], indirect=True)
+def test_owner_calculation_uses_the_income_bracket(on_date: Stack) -> None:
+    chat = Chat(on_date)
+    chat.say("/calc_iuran")
+    chat.say("Untuk saya sendiri (pemilik)")
+    chat.say("2,75 juta")
+    chat.say("Ya, dengan JHT")
+    reply = chat.say("Transportasi (ojol, kurir, sopir)")
+    # Lampiran II: Rp2.700.000-Rp3.199.999 -> base Rp2.950.000; JKK 29.500 and JKM 6.800 halved
+    # (transport, PP 50/2025, Dec 2026) = 14.750 + 3.400; JHT 2% of the base = 59.000.
+    assert "masuk tingkat Rp2.700.000 - Rp3.199.999" in reply and "dasar iuran Rp2.950.000" in reply
+    assert "JKK: Rp14.750" in reply and "JHT: Rp59.000" in reply
+    assert "Total sebulan: Rp77.150" in reply
+
+
+@pytest.mark.parametrize("on_date", [STALE], indirect=True)
+def test_past_the_review_date_the_figure_is_the_last_known_one(on_date: Stack) -> None:
+    chat = Chat(on_date)
+    cap = chat.say("batas upah jp brp skrg")
+    assert "Rp11.086.300" in cap and "angka terakhir yang kami ketahui" in cap
+    assert "(berlaku sejak 1 Maret 2026;" not in cap  # never stated as simply current
+    assert "175" in cap and "JMO" in cap and "bpjsketenagakerjaan.go.id" in cap
+    chat.say("Gaji karyawan saya 15 juta, 1 orang, berapa iurannya sebulan?")
+    chat.say("Sangat rendah")
+    result = chat.say("Menengah")
+    assert "JP: pemberi kerja Rp221.726, pekerja Rp110.863" in result  # still the last known cap
+    assert "angka terakhir yang kami ketahui" in result and "Mohon dicek" in result
