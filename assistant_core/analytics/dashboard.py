@@ -36,6 +36,8 @@ from assistant_core.analytics.ingest import Ingester
 from assistant_core.analytics.metrics import MIN_CELL, Metrics, compute, sources_seen
 from assistant_core.clock import question_date
 from assistant_core.content import ContentRepository
+from assistant_core.content.freshness import WINDOW_DAYS, review_items
+from assistant_core.content.render import tanggal
 from assistant_core.db import create_tables, make_engine
 from assistant_core.settings import Settings, SettingsError, load_settings
 
@@ -235,6 +237,27 @@ class Help(Base):
         self.render_page("bantuan.html", min_cell=MIN_CELL)
 
 
+class Freshness(Base):
+    """Kesegaran konten: dated facts by review date, overdue first, with their sources."""
+
+    @tornado.web.authenticated
+    def get(self) -> None:
+        raw = self.get_argument("tanggal", "").strip()
+        error = None
+        as_of = question_date()
+        if raw:
+            try:
+                as_of = date.fromisoformat(raw)
+            except ValueError:
+                error = f"Tanggal '{raw}' tidak valid. Tulis TTTT-BB-HH, misalnya 2027-03-02."
+        try:
+            items = review_items(self.app.content.snapshot().facts, as_of, window_days=None)
+        except Exception:  # content broken right now: say so rather than fail
+            log.exception("Content could not be loaded for the freshness page")
+            items, error = [], "Konten tidak bisa dibaca saat ini. Jalankan make content-check."
+        self.render_page("kesegaran.html", items=items, as_of=as_of, error=error, window=WINDOW_DAYS, tanggal=tanggal)
+
+
 class Download(Base):
     @tornado.web.authenticated
     async def get(self, name: str) -> None:
@@ -280,6 +303,7 @@ class Dashboard:
                 (r"/", Summary),
                 (r"/belum-terjawab", Unanswered),
                 (r"/bantuan", Help),
+                (r"/kesegaran-konten", Freshness),
                 (r"/unduh/([a-z_]+)\.csv", Download),
                 (r"/sehat", Health),
             ],

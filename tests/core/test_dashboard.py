@@ -95,7 +95,7 @@ def test_password_hashes_verify_and_differ() -> None:
 
 def test_pages_need_a_login(server: tuple[str, Dashboard]) -> None:
     browser = Browser(server[0])
-    for path in ("/", "/belum-terjawab", "/bantuan", "/unduh/harian.csv"):
+    for path in ("/", "/belum-terjawab", "/bantuan", "/kesegaran-konten", "/unduh/harian.csv"):
         status, url, _ = browser.get(path)
         assert status == 200 and "/masuk" in url, path
     assert browser.login("salah-sekali")[0] == 401
@@ -125,6 +125,24 @@ def test_summary_matches_the_command_and_csv(server: tuple[str, Dashboard]) -> N
     status, _, page = browser.get(f"/belum-terjawab?dari={DAY}&sampai={DAY}")
     assert "resep rendang" in page and "jkm_apa" in page
     assert browser.get("/?dari=2026-13-01")[0] == 400
+
+
+def test_content_freshness_page_lists_overdue_facts_first(server: tuple[str, Dashboard]) -> None:
+    browser = Browser(server[0])
+    browser.login()
+    status, _, page = browser.get("/kesegaran-konten?tanggal=2027-03-02")
+    assert status == 200 and "Kesegaran konten" in page
+    rows = re.findall(r'<tr class="([a-z]*)">(.*?)</tr>', page, re.S)
+    cap = next(body for _, body in rows if "jp_wage_cap" in body)
+    assert next(cls for cls, body in rows if "jp_wage_cap" in body) == "lewat" and "lewat 1 hari" in cap
+    assert "B/1226/022026" in cap and "Rp11.086.300" in cap and "content/facts/rates.yml" in cap
+    classes = [cls for cls, _ in rows]
+    assert classes.index("lewat") == 0 and "lewat" not in classes[classes.index("segera") :]  # overdue first
+    status, _, before = browser.get("/kesegaran-konten?tanggal=2026-06-01")
+    cap_before = next(b for c, b in re.findall(r'<tr class="([a-z]*)">(.*?)</tr>', before, re.S) if "jp_wage_cap" in b)
+    assert "lewat" not in cap_before and "hari lagi" in cap_before
+    status, _, bad = browser.get("/kesegaran-konten?tanggal=2027-02-30")
+    assert status == 200 and "tidak valid" in bad
 
 
 def test_sessions_expire(server: tuple[str, Dashboard], monkeypatch: pytest.MonkeyPatch) -> None:
