@@ -146,3 +146,19 @@ def test_persen(number: float, text: str) -> None:
 def test_angka() -> None:
     assert angka(1000000) == "1.000.000"
     assert angka(0.5) == "0,5"
+
+
+def test_open_questions_are_settled_or_hedged(repo: ContentRepository) -> None:
+    day = date(2026, 12, 5)
+    partial = repo.render("jht_sebagian", day)
+    owner = repo.render("program_bpu", day)
+    jkm = repo.render("jkm_apa", day)
+    jkp = repo.render("jkp_umkm", day)
+    assert partial is not None and owner is not None and jkm is not None and jkp is not None
+    # Settled from PP 46/2015 Pasal 22 ayat (5): the 30% is for home ownership; renovation is the MLT loan.
+    assert "<b>bukan</b> untuk renovasi" in partial.text and "Permenaker 17/2021" in partial.text
+    assert "beli atau renovasi" not in partial.text
+    # Not settled from a primary text: say what is known and point to 175, without guessing.
+    assert "Pasal 31-32" in owner.text and "175" in owner.text
+    assert "belum bisa kami pastikan" in jkm.text and "175" in jkm.text
+    assert "mandiri atau PBI" in jkp.text and "175" in jkp.text
