@@ -53,6 +53,22 @@ def stack(e2e_env: dict[str, str]) -> Iterator[Stack]:
         running.stop()
 
 
+@pytest.fixture
+def on_date(stack: Stack, request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """The stack with its action server restarted on a pinned question date (indirect parameter)."""
+    day = str(request.param)
+    stack.stop_one("actions")
+    saved = stack.env
+    stack.env = {**saved, "ASSISTANT_TODAY": day}
+    try:
+        stack.start_actions()
+        yield stack
+    finally:
+        stack.stop_one("actions")
+        stack.env = saved
+        stack.start_actions()
+
+
 @pytest.fixture(scope="session")
 def settings(stack: Stack) -> Settings:
     return stack.settings

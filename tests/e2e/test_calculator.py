@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from assistant_core.settings import Settings
+from assistant_core.stack import Stack
 
 pytestmark = pytest.mark.e2e
 _ids = itertools.count()
@@ -42,8 +43,9 @@ def test_employees_happy_path_from_a_first_message_with_numbers(settings: Settin
     assert "untuk 4 karyawan" in reply and "Total sebulan: Rp915.600" in reply
 
 
-def test_owner_happy_path_from_the_menu_button(settings: Settings) -> None:
-    chat = Chat(settings)
+@pytest.mark.parametrize("on_date", ["2026-11-26"], indirect=True)
+def test_owner_happy_path_from_the_menu_button(on_date: Stack) -> None:
+    chat = Chat(on_date.settings)
     chat.say("/calc_iuran")
     assert "Untuk saya sendiri (pemilik)" in chat.buttons
     assert "penghasilan" in chat.say("Untuk saya sendiri (pemilik)").lower()

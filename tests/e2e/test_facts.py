@@ -1,7 +1,7 @@
 """Dated facts through the real trained model, Rasa server and action server, on pinned dates.
 
-The action server decides which facts apply (ASSISTANT_TODAY), so each test class restarts only the
-action server with its date; Rasa and the trained model stay as they are.
+The action server decides which facts apply (ASSISTANT_TODAY), so each test restarts only the action
+server with its date (the on_date fixture in conftest.py); Rasa and the trained model stay as they are.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import json
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,21 +17,6 @@ from assistant_core.stack import Stack
 
 pytestmark = pytest.mark.e2e
 _ids = itertools.count()
-
-
-@pytest.fixture
-def on_date(stack: Stack, request: pytest.FixtureRequest) -> Iterator[Stack]:
-    day = str(request.param)
-    stack.stop_one("actions")
-    saved = stack.env
-    stack.env = {**saved, "ASSISTANT_TODAY": day}
-    try:
-        stack.start_actions()
-        yield stack
-    finally:
-        stack.stop_one("actions")
-        stack.env = saved
-        stack.start_actions()
 
 
 class Chat:
