@@ -212,8 +212,12 @@ class FaqBlender(GraphComponent):
         scores /= scores.sum()
         return dict(zip(self._classes, scores.tolist(), strict=True))
 
-    def _rasa_probabilities(self, message: Message) -> Dict[str, float]:
-        """Rasa's own belief over the same labels: P(intent), and P(faq) × P(entry | faq)."""
+    def _rasa_probabilities(self, message: Message, linear: Dict[str, float]) -> Dict[str, float]:
+        """Rasa's own belief over the same labels: P(intent), and P(faq) × P(entry | faq).
+
+        Without a ResponseSelector in the pipeline, P(entry | faq) is the linear model's; without
+        any intent classifier before this one, there is no Rasa belief and the result is empty.
+        """
         retrieval = self._config["retrieval_intent"]
         ranking = message.get(INTENT_RANKING_KEY) or []
         intents = {r[INTENT_NAME_KEY]: float(r[PREDICTED_CONFIDENCE_KEY]) for r in ranking}
@@ -227,13 +231,19 @@ class FaqBlender(GraphComponent):
             key = entry.get(INTENT_RESPONSE_KEY)
             if key:
                 beliefs[key] = p_faq * float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        if not selector and p_faq > 0:
+            entries = {k: p for k, p in linear.items() if k.startswith(f"{retrieval}/")}
+            total = sum(entries.values())
+            for key, p in entries.items():
+                beliefs[key] = p_faq * p / total if total > 0 else 0.0
         return beliefs
 
     def _blend(self, message: Message) -> Tuple[List[Tuple[str, float]], List[Tuple[str, float]]]:
         """The blended intent ranking and FAQ ranking (entry confidences given the FAQ intent)."""
-        weight = float(self._config["weight"])
         linear = self._probabilities(message.get(TEXT) or "")
-        rasa = self._rasa_probabilities(message)
+        rasa = self._rasa_probabilities(message, linear)
+        # With no Rasa classifier before this one, the linear model is the whole prediction.
+        weight = float(self._config["weight"]) if rasa else 1.0
         retrieval = self._config["retrieval_intent"]
         blended = {
             label: (1 - weight) * rasa.get(label, 0.0) + weight * linear.get(label, 0.0)
@@ -259,9 +269,9 @@ class FaqBlender(GraphComponent):
             return messages
         retrieval = self._config["retrieval_intent"]
         for message in messages:
-            if not message.get(TEXT) or not message.get(INTENT):
+            if not message.get(TEXT):
                 continue
-            name = message.get(INTENT).get(INTENT_NAME_KEY)
+            name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if name is not None and name not in self._intents:
                 continue  # an intent the linear model never saw (e.g. a button payload): keep it
             intent_ranking, entry_ranking = self._blend(message)
@@ -273,7 +283,8 @@ class FaqBlender(GraphComponent):
                 add_to_output=True,
             )
             selectors = message.get(SELECTOR) or {}
-            if retrieval in selectors and entry_ranking:
+            # Replaces the ResponseSelector's output, or is the FAQ selector when there is none.
+            if entry_ranking:
                 key, confidence = entry_ranking[0]
                 selectors[retrieval] = {
                     "response": {

@@ -124,6 +124,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", type=Path, default=ROOT / "var" / "models" / "assistant.tar.gz")
     parser.add_argument("--baseline", type=Path, default=None, help="a model trained with Rasa's defaults")
+    parser.add_argument("--baseline-name", default="rasa init defaults", help="its column title (e.g. 'before')")
     parser.add_argument(
         "--set",
         choices=["heldout", "dev"],
@@ -144,7 +145,7 @@ def main() -> int:
     examples = yaml.safe_load(raw)["examples"]
     models = {"ours (config.yml)": args.model}
     if args.baseline:
-        models["rasa init defaults"] = args.baseline
+        models[args.baseline_name] = args.baseline
     results = {name: asyncio.run(evaluate(path, examples)) for name, path in models.items()}
     label_of_set = "Held-out set (frozen)" if args.set == "heldout" else "Dev set (for tuning)"
     print(f"{label_of_set}: {len(examples)} questions, sha256 {digest[:16]}…, never trained on")
