@@ -58,21 +58,26 @@ def lock_store_config(redis_url: str | None) -> dict[str, Any]:
     return config
 
 
-def endpoints(settings: Settings) -> dict[str, Any]:
-    return {
+def endpoints(settings: Settings, model_url: str | None = None) -> dict[str, Any]:
+    config: dict[str, Any] = {
         "action_endpoint": {"url": settings.action_endpoint},
         "tracker_store": tracker_store_config(settings.database_url),
         "lock_store": lock_store_config(settings.redis_url),
     }
+    if model_url and settings.model_pull_seconds:
+        # Rasa pulls the model from our model server (assistant_core/model_server.py) at start
+        # and then every `wait_time_between_pulls` seconds, sending the ETag it runs.
+        config["models"] = {"url": model_url, "wait_time_between_pulls": settings.model_pull_seconds}
+    return config
 
 
-def write_endpoints(settings: Settings, target: Path | None = None) -> Path:
+def write_endpoints(settings: Settings, target: Path | None = None, model_url: str | None = None) -> Path:
     """Write var/endpoints.yml (JSON is valid YAML); private, since it may hold a password."""
     target = target or settings.var_dir / "endpoints.yml"
     target.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        json.dump(endpoints(settings), handle, indent=2)
+        json.dump(endpoints(settings, model_url), handle, indent=2)
         handle.write("\n")
     return target
 

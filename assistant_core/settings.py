@@ -62,6 +62,9 @@ class Settings:
     # Where Rasa calls the action server: ACTION_URL (a load balancer in front of several action
     # servers, or another host), else the local one on ACTION_PORT.
     action_url: str | None = None
+    # Live rollout: each Rasa process asks our model server this often for a newer model
+    # (MODEL_PULL_SECONDS; 0 turns it off and Rasa loads the model file once at start).
+    model_pull_seconds: int = 10
 
     @property
     def action_endpoint(self) -> str:
@@ -117,7 +120,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=_retention_days(env),
         reminder_day=_reminder_day(env),
         action_url=env.get("ACTION_URL", "").strip() or None,
+        model_pull_seconds=_model_pull_seconds(env),
     )
+
+
+def _model_pull_seconds(env: Mapping[str, str]) -> int:
+    seconds = _int(env, "MODEL_PULL_SECONDS", 10)
+    if seconds < 0:
+        raise SettingsError(f"MODEL_PULL_SECONDS must be 0 (off) or more, got {seconds}")
+    return seconds
 
 
 def _reminder_day(env: Mapping[str, str]) -> int:

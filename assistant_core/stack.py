@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from assistant_core.endpoints import write_endpoints
+from assistant_core.model_server import ModelServer
 from assistant_core.settings import Settings, load_settings
 
 MODEL_NAME = "assistant.tar.gz"
@@ -63,6 +64,7 @@ class Stack:
         self.log_dir = settings.var_dir / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self._logs: list[IO[bytes]] = []
+        self.model_server: ModelServer | None = None
 
     def _spawn(self, name: str, args: list[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
         log = (self.log_dir / f"{name}.log").open("ab")
@@ -85,11 +87,21 @@ class Stack:
         process = self.spawn_actions(port, name)
         return wait_http(f"http://127.0.0.1:{port or self.settings.action_port}/health", timeout, process)
 
+    def start_model_server(self) -> ModelServer | None:
+        """Serve the model file to our Rasa processes (live rollout); None when it is turned off."""
+        if self.model_server is None and self.settings.model_pull_seconds:
+            self.model_server = ModelServer(self.model_path()).start()
+        return self.model_server
+
     def spawn_rasa(self, port: int | None = None, name: str = "rasa") -> subprocess.Popen[bytes]:
         model = self.model_path()
         if not model.exists():
             raise StackError(f"no trained model at {model}: run `make train`")
-        endpoints = write_endpoints(self.settings)
+        # Every Rasa process pulls its model from the model server, so `make train` (which
+        # publishes atomically) puts a new model live on all of them within MODEL_PULL_SECONDS.
+        # --model stays on the command line for reading, but Rasa loads from the server.
+        server = self.start_model_server()
+        endpoints = write_endpoints(self.settings, model_url=server.url if server else None)
         args = [
             venv_bin(self.root, "rasa", "rasa"),
             "run",
@@ -147,6 +159,9 @@ class Stack:
         for log in self._logs:
             log.close()
         self._logs.clear()
+        if self.model_server is not None:
+            self.model_server.stop()
+            self.model_server = None
 
 
 def main(argv: list[str] | None = None) -> int:

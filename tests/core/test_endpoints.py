@@ -51,3 +51,12 @@ def test_pseudonym_key_is_created_once(tmp_path: Path) -> None:
     second = load_settings({"VAR_DIR": str(tmp_path)}).pseudonym_key
     assert first == second and len(first) >= 32
     assert (tmp_path / "pseudonym.key").stat().st_mode & 0o077 == 0
+
+
+def test_models_entry_only_with_a_model_server_and_pulls_on(tmp_path: Path) -> None:
+    url = "http://127.0.0.1:4000/models/assistant.tar.gz"
+    settings = load_settings({"VAR_DIR": str(tmp_path), "PSEUDONYM_KEY": "k" * 20})
+    assert "models" not in endpoints(settings)
+    assert endpoints(settings, url)["models"] == {"url": url, "wait_time_between_pulls": 10}
+    off = load_settings({"VAR_DIR": str(tmp_path), "PSEUDONYM_KEY": "k" * 20, "MODEL_PULL_SECONDS": "0"})
+    assert "models" not in endpoints(off, url)

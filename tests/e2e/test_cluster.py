@@ -14,6 +14,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
+import subprocess
 import threading
 import time
 import urllib.error
@@ -29,6 +31,7 @@ import sqlalchemy as sa
 
 from assistant_core.cluster import Cluster, ClusterError, Layout, nginx_binary
 from assistant_core.pseudonym import conversation_id
+from assistant_core.settings import ROOT
 from tests.e2e.conftest import MODEL, TOKEN
 from tests.e2e.fake_telegram import FakeTelegram, text_update
 from tests.e2e.services import PrivatePostgres, PrivateRedis, free_port, wait_port
@@ -79,10 +82,14 @@ class Running:
         with self.lock:
             return next(self.update_ids)
 
-    def rest(self, sender: str, text: str, timeout: float = 30) -> tuple[int, list[dict[str, Any]]]:
+    def rest(
+        self, sender: str, text: str, timeout: float = 30, port: int | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """One REST message through nginx, or straight to the Rasa replica on `port`."""
+        base = f"http://127.0.0.1:{port}" if port else self.layout.rasa_url
         body = json.dumps({"sender": sender, "message": text}).encode()
         request = urllib.request.Request(
-            f"{self.layout.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+            f"{base}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -141,6 +148,11 @@ class Running:
     def log(self, name: str) -> str:
         return (self.cluster.stack.log_dir / f"{name}.log").read_text(errors="replace")
 
+    @property
+    def model(self) -> Path:
+        """The model file this cluster's model server publishes (a copy; the rollout test replaces it)."""
+        return self.var / "models" / "assistant.tar.gz"
+
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
@@ -176,7 +188,9 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{layout.rasa_lb_port}/telegram",
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
     }
-    cluster = Cluster(env, layout, model=MODEL)
+    (var / "models").mkdir()
+    shutil.copyfile(MODEL, var / "models" / "assistant.tar.gz")
+    cluster = Cluster(env, layout, model=var / "models" / "assistant.tar.gz")
     engine = sa.create_engine(postgres.database_url("assistant"), pool_pre_ping=True)
     try:
         REPORT["cluster_start_s"] = round(cluster.start(), 1)
@@ -440,3 +454,121 @@ def test_redis_down_falls_back_to_local_locks(running: Running) -> None:
         "first_answer_without_redis_s": round(first, 2),
         "back_on_redis_s": round(time.monotonic() - back, 2),
     }
+
+
+# --- live rollout --------------------------------------------------------------------------------
+
+# A phrasing no entry is trained on; the rollout teaches it to one entry (Jaminan Kematian).
+NEW_PHRASING = "zebra ungu menari di atap kantor"
+TRAINED_PHRASING = "Apa itu Jaminan Kematian dan berapa santunannya?"  # in content/faq, entry jkm_apa
+ROLLOUT_NLU = """version: "3.1"
+nlu:
+- intent: faq/jkm_apa
+  examples: |
+    - zebra ungu menari di atap kantor
+    - zebra ungu menari di atap
+    - zebra ungu menari
+"""
+
+
+class Load:
+    """Clients sending FAQ questions through nginx non-stop; every non-answer is recorded."""
+
+    def __init__(self, running: Running, clients: int = 4) -> None:
+        self.running = running
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.sent = 0
+        self.failures: list[str] = []
+        self.threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(clients)]
+
+    def _client(self, index: int) -> None:
+        for turn, text in enumerate(itertools.cycle(FAQS)):
+            if self.stopping.is_set():
+                return
+            # New senders now and then, so conversations stay short and realistic.
+            sender = f"rollout-load-{index}-{turn // 20}"
+            try:
+                status, replies = self.running.rest(sender, text)
+                failure = None if status == 200 and replies else f"{text!r}: HTTP {status}, {len(replies)} replies"
+            except (OSError, ValueError) as exc:  # timeouts, refused connections, bad JSON
+                failure = f"{text!r}: {exc!r}"
+            with self.lock:
+                self.sent += 1
+                if failure:
+                    self.failures.append(failure)
+
+    def __enter__(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
+def test_a_new_model_goes_live_on_both_replicas_under_load(running: Running, tmp_path: Path) -> None:
+    """`scripts/train.py` trains and publishes; each replica pulls the model (ETag changed) within
+    MODEL_PULL_SECONDS and swaps it in. Nothing restarts, and no message under load fails."""
+    ports = running.layout.rasa_ports
+    status, replies = running.rest("rollout-reference", TRAINED_PHRASING)
+    assert status == 200 and replies
+    answer = str(replies[0]["text"])  # the first message of the entry's answer
+    for port in ports:
+        status, replies = running.rest("rollout-before", NEW_PHRASING, port=port)
+        assert status == 200 and answer not in joined(replies), "the old model already knows the phrasing"
+    old_etag = running.cluster.stack.model_server.model.current().etag  # type: ignore[union-attr]
+
+    project = tmp_path / "project"
+    for name in ("config.yml", "domain.yml"):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / name, project / name)
+    for folder in ("nlu", "stories"):
+        shutil.copytree(ROOT / folder, project / folder)
+    (project / "content").mkdir()
+    shutil.copyfile(ROOT / "content" / "lexicon.yml", project / "content" / "lexicon.yml")
+    (project / "nlu" / "rollout.yml").write_text(ROLLOUT_NLU)
+
+    with Load(running) as load:
+        started = time.monotonic()
+        trained = subprocess.run(
+            [
+                str(ROOT / ".venv/app/bin/python"),
+                str(ROOT / "scripts/train.py"),
+                "--root",
+                str(project),
+                "--model",
+                str(running.model),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert trained.returncode == 0, trained.stdout[-2000:] + trained.stderr[-2000:]
+        published = time.monotonic()
+        live: dict[int, float] = {}
+        while len(live) < len(ports) and time.monotonic() - published < 90:
+            for port in ports:
+                if port not in live:
+                    status, replies = running.rest(f"rollout-probe-{port}", NEW_PHRASING, port=port)
+                    if status == 200 and answer in joined(replies):
+                        live[port] = time.monotonic() - published
+            time.sleep(0.5)
+        time.sleep(2)  # keep the load on a moment after the switch
+    REPORT["rollout"] = {
+        "train_and_publish_s": round(published - started, 1),
+        "live_after_publish_s": {str(port): round(seconds, 1) for port, seconds in live.items()},
+        "requests_under_load": load.sent,
+        "failed_requests": len(load.failures),
+    }
+    print("rollout:", REPORT["rollout"])
+    new_etag = running.cluster.stack.model_server.model.current().etag  # type: ignore[union-attr]
+    assert new_etag != old_etag, "the model server publishes the new model"
+    assert sorted(live) == sorted(ports), f"not every replica answered the new phrasing within 90 s: {live}"
+    assert max(live.values()) <= 60, f"the new model took more than 60 s to go live: {live}"
+    assert load.sent >= 20, "the load generator ran during the rollout"
+    assert load.failures == [], f"{len(load.failures)} of {load.sent} requests failed: {load.failures[:5]}"
+    for name in ("rasa-1", "rasa-2"):
+        assert "Failed to update model" not in running.log(name)
