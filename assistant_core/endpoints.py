@@ -61,7 +61,10 @@ def lock_store_config(redis_url: str | None) -> dict[str, Any]:
 def endpoints(settings: Settings, model_url: str | None = None) -> dict[str, Any]:
     config: dict[str, Any] = {
         "action_endpoint": {"url": settings.action_endpoint},
-        "tracker_store": tracker_store_config(settings.database_url),
+        "tracker_store": {
+            **tracker_store_config(settings.database_url),
+            "window_turns": settings.tracker_window_turns,
+        },
         "lock_store": lock_store_config(settings.redis_url),
     }
     if model_url and settings.model_pull_seconds:

@@ -65,6 +65,9 @@ class Settings:
     # Live rollout: each Rasa process asks our model server this often for a newer model
     # (MODEL_PULL_SECONDS; 0 turns it off and Rasa loads the model file once at start).
     model_pull_seconds: int = 10
+    # The tracker store's window on long sessions, in user messages (TRACKER_WINDOW_TURNS; 0 is
+    # Rasa's own reading: every event of the session replayed for every message).
+    tracker_window_turns: int = 4
 
     @property
     def action_endpoint(self) -> str:
@@ -121,7 +124,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         reminder_day=_reminder_day(env),
         action_url=env.get("ACTION_URL", "").strip() or None,
         model_pull_seconds=_model_pull_seconds(env),
+        tracker_window_turns=_tracker_window_turns(env),
     )
+
+
+def _tracker_window_turns(env: Mapping[str, str]) -> int:
+    turns = _int(env, "TRACKER_WINDOW_TURNS", 4)
+    if turns < 0:
+        raise SettingsError(f"TRACKER_WINDOW_TURNS must be 0 (off) or more, got {turns}")
+    return turns
 
 
 def _model_pull_seconds(env: Mapping[str, str]) -> int:

@@ -6,10 +6,9 @@ import hmac
 import json
 import logging
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, List, Set
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -18,7 +17,7 @@ from assistant_core.masking import mask_personal_data
 from assistant_core.pseudonym import FORGET_TOKEN_HEADER, forget_token, rest_conversation_id
 from assistant_core.settings import load_settings
 from rasa_components.forget import delete_conversation
-from rasa_components.tracker_store import TrackerStoreUnavailable
+from rasa_components.tracker_store import TrackerStoreUnavailable, offered_in_session
 
 log = logging.getLogger(__name__)
 
@@ -73,18 +72,6 @@ def clean_metadata(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def offered_payloads(events: List[Any]) -> Set[str]:
-    """Every button payload the assistant has offered in this conversation."""
-    payloads: Set[str] = set()
-    for event in events:
-        if isinstance(event, BotUttered):
-            for button in (event.data or {}).get("buttons") or []:
-                payload = button.get("payload") if isinstance(button, dict) else None
-                if isinstance(payload, str):
-                    payloads.add(payload.strip())
-    return payloads
-
-
 class SafeRestInput(InputChannel):
     """Rasa's REST contract (`{"sender", "message"}` in, list of messages out), hardened."""
 
@@ -133,7 +120,7 @@ class SafeRestInput(InputChannel):
         tracker_store = getattr(agent, "tracker_store", None)
         if tracker_store is not None:
             tracker = await tracker_store.retrieve(sender)
-            if tracker is not None and text in offered_payloads(list(tracker.events)):
+            if tracker is not None and text in offered_in_session(tracker):
                 return text
         stripped = text.lstrip("/").strip()
         return stripped or "?"

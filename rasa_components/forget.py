@@ -35,7 +35,9 @@ def delete_conversation(tracker_store: Any, sender_id: str) -> int:
                 .delete(synchronize_session=False)
             )
             session.commit()
-            return int(deleted)
+        if hasattr(store, "forget"):  # CheckedSQLTrackerStore's cache
+            store.forget(sender_id)
+        return int(deleted)
     if isinstance(store, InMemoryTrackerStore):
         return 1 if store.store.pop(sender_id, None) is not None else 0
     if isinstance(store, RedisTrackerStore):
