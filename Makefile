@@ -18,7 +18,7 @@ GENERATED := nlu/generated/faq.yml
 CONV_TESTS := tests/conversations
 
 .PHONY: help install run serve build content-check preview ask train lint typecheck validate unit \
-        rasa-test e2e test eval crossval bench bench-serve bench-bot bench-metrics cluster soak metrics dashboard \
+        rasa-test e2e test eval crossval bench bench-long bench-train bench-serve bench-bot bench-metrics cluster soak metrics dashboard \
         dashboard-password purge clean
 
 help: ## List the commands
@@ -110,6 +110,12 @@ crossval: install build ## 5-fold cross-validation of the NLU (outside CI; about
 
 bench: train ## Latency, throughput, training, start-up, memory: ours beside `rasa init` (outside CI)
 	$(PY) scripts/bench.py $(ARGS)
+
+bench-long: train ## Median latency at ~500 events in a session against ~10, SQLite and PostgreSQL (outside CI)
+	$(PY) scripts/bench_longconv.py $(ARGS)
+
+bench-train: install build ## Training time: 1x, a synthetic 3x set, a small change, beside rasa init (outside CI)
+	$(PY) scripts/bench_training.py
 
 bench-serve: train ## Start-up time, memory and REST latency (median/p95 of 100 questions), outside CI
 	$(PY) scripts/bench_serve.py

@@ -67,7 +67,7 @@ class Settings:
     model_pull_seconds: int = 10
     # The tracker store's window on long sessions, in user messages (TRACKER_WINDOW_TURNS; 0 is
     # Rasa's own reading: every event of the session replayed for every message).
-    tracker_window_turns: int = 4
+    tracker_window_turns: int = 2
 
     @property
     def action_endpoint(self) -> str:
@@ -129,7 +129,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
 
 def _tracker_window_turns(env: Mapping[str, str]) -> int:
-    turns = _int(env, "TRACKER_WINDOW_TURNS", 4)
+    turns = _int(env, "TRACKER_WINDOW_TURNS", 2)
     if turns < 0:
         raise SettingsError(f"TRACKER_WINDOW_TURNS must be 0 (off) or more, got {turns}")
     return turns

@@ -129,8 +129,11 @@ class SafeRestInput(InputChannel):
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        async def health(request: Request) -> HTTPResponse:
+            # Which model this process runs (its ETag from the model server, or Rasa's own id):
+            # operators and the rollout benchmark see when a new model went live.
+            agent = getattr(request.app.ctx, "agent", None)
+            return response.json({"status": "ok", "model": getattr(agent, "fingerprint", None)})
 
         @webhook.route("/forget", methods=["POST"])
         async def forget(request: Request) -> HTTPResponse:

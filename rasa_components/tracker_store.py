@@ -106,7 +106,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` with pre-pinged connections, loud failures, a checked cache and a window
     on long sessions (see the module doc)."""
 
-    def __init__(self, *args: Any, window_turns: int = 4, cache_conversations: int = 500, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, window_turns: int = 2, cache_conversations: int = 500, **kwargs: Any) -> None:
         self._cache: OrderedDict[str, DialogueStateTracker] = OrderedDict()
         self.window_turns = int(window_turns)
         self.cache_conversations = int(cache_conversations)

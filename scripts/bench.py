@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gzip
 import json
 import os
 import resource
@@ -41,6 +42,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,11 +56,14 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from assistant_core.endpoints import write_endpoints  # noqa: E402
+from assistant_core.model_server import ModelServer  # noqa: E402
 from assistant_core.settings import Settings, load_settings  # noqa: E402
 from assistant_core.stack import StackError, venv_bin, wait_http  # noqa: E402
 from bot.render import from_rasa  # noqa: E402
 from scripts.bench_bot import percentile  # noqa: E402
+from scripts.bench_longconv import ASK, GROW, events_of, long_conversation  # noqa: E402
 from scripts.bench_serve import free_port, rss_mb  # noqa: E402
+from scripts.train import publish  # noqa: E402
 from tests.e2e.fake_telegram import FakeTelegram, text_update  # noqa: E402
 
 BENCH = ROOT / "var" / "bench"
@@ -156,6 +161,8 @@ INIT_MESSAGES = [
     "hi",
     "very good",
 ]
+# rasa init's one-turn messages, measured in its fresh and long conversations (bench_longconv).
+INIT_ASK = ["are you a bot?", "bye", "are you human?", "goodbye", "am I talking to a bot", "see you later"]
 
 
 class BenchError(RuntimeError):
@@ -315,7 +322,7 @@ def train_both(ours: Assistant, init: Assistant) -> dict[str, float]:
     print("Training rasa init from scratch…", file=sys.stderr)
     init_s = train_from_scratch("init", ["--fixed-model-name", "rasa_init"], INIT_DIR)
     init.model = MODELS / "rasa_init.tar.gz"
-    print(f"  {init_s:.0f} s. Training ours from scratch (about 20 minutes on 2 cores)…", file=sys.stderr)
+    print(f"  {init_s:.0f} s. Training ours from scratch (about a minute on 2 cores)…", file=sys.stderr)
     data = ["--config", "config.yml", "--domain", "domain.yml", "--data", "nlu", "stories"]
     ours_s = train_from_scratch("ours", [*data, "--fixed-model-name", "ours"], ROOT)
     ours.model = MODELS / "ours.tar.gz"
@@ -337,14 +344,24 @@ def existing_models(ours: Assistant, init: Assistant, ours_model: Path | None) -
 # --- servers -------------------------------------------------------------------------------------
 
 
+# Messages answered with nothing, per REST URL: counted and reported, never fatal (a freshly
+# trained `rasa init` model may answer "no" with silence).
+EMPTY: Counter[str] = Counter()
+
+
 def post(url: str, sender: str, text: str, timeout: float = 60) -> list[dict[str, Any]]:
     body = json.dumps({"sender": sender, "message": text}).encode()
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})  # noqa: S310
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (loopback URL we built)
         replies = json.loads(response.read())
     if not isinstance(replies, list) or not replies:
-        raise BenchError(f"{url} gave no answer to {text!r}")
+        EMPTY[url] += 1
+        return []
     return replies
+
+
+def empty_replies(a: Assistant) -> int:
+    return sum(n for url, n in EMPTY.items() if url in {a.webhook(), a.webhook(a.replica_port)})
 
 
 def start_actions(procs: Processes, a: Assistant) -> None:
@@ -353,7 +370,7 @@ def start_actions(procs: Processes, a: Assistant) -> None:
     wait_http(f"http://127.0.0.1:{a.action_port}/health", 120, process)
 
 
-def start_rasa(procs: Processes, a: Assistant, port: int, name: str) -> float:
+def start_rasa(procs: Processes, a: Assistant, port: int, name: str, endpoints: Path | None = None) -> float:
     """Start one Rasa server; seconds from process start until the REST webhook answers a message."""
     args = [
         RASA,
@@ -361,7 +378,7 @@ def start_rasa(procs: Processes, a: Assistant, port: int, name: str) -> float:
         "--model",
         str(a.model),
         "--endpoints",
-        str(a.endpoints),
+        str(endpoints or a.endpoints),
         "--credentials",
         str(a.credentials),
         "--interface",
@@ -684,6 +701,8 @@ class Options:
     postgres: str
     redis: str
     ours_model: Path | None
+    long_samples: int
+    rollout: bool
 
 
 def parse_args(argv: list[str] | None) -> Options:
@@ -701,6 +720,8 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--no-replicas", action="store_true", help="skip the 2-replica throughput")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432", help="server URL, no db")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379", help="server URL, no db number")
+    parser.add_argument("--long-samples", type=int, help="messages measured at ~10 and ~500 events (30; quick 10)")
+    parser.add_argument("--no-rollout", action="store_true", help="skip the live-rollout case")
     parser.add_argument("--ours-model", type=Path, help=f"with --reuse-models: our model (default {OUR_MODEL})")
     args = parser.parse_args(argv)
     return Options(
@@ -715,6 +736,8 @@ def parse_args(argv: list[str] | None) -> Options:
         postgres=args.postgres.rstrip("/"),
         redis=args.redis.rstrip("/"),
         ours_model=args.ours_model,
+        long_samples=args.long_samples or (10 if args.quick else 30),
+        rollout=not args.no_rollout,
     )
 
 
@@ -795,8 +818,22 @@ def measure(opts: Options, ours: Assistant, init: Assistant, results: dict[str, 
             per[a.key]["rss_rasa_mb"] = rss_mb(procs.pid(f"{a.key}-rasa"))
             per[a.key]["rss_actions_mb"] = rss_mb(procs.pid(f"{a.key}-actions"))
 
+        print(f"Long conversations (~500 events) against fresh ones, {opts.long_samples} each…", file=sys.stderr)
+        for a in both:
+            engine = sa.create_engine(f"{opts.postgres}/{a.database}")
+            grow, ask = (GROW, ASK) if a.key == "ours" else (INIT_MESSAGES, INIT_ASK)
+            try:
+                per[a.key]["long"] = long_conversation(
+                    a.webhook(), events_of(engine), opts.long_samples, tag=f"bench-{a.key}", grow=grow, ask=ask
+                )
+            finally:
+                engine.dispose()
+            print(f"  {a.key}: {per[a.key]['long']}", file=sys.stderr)
+
         if opts.replicas:
             replicas(opts, procs, ours, init, per)
+        if opts.rollout:
+            rollout(opts, procs, ours, per[ours.key])
 
 
 def replicas(opts: Options, procs: Processes, ours: Assistant, init: Assistant, per: dict[str, dict]) -> None:
@@ -821,6 +858,59 @@ def replicas(opts: Options, procs: Processes, ours: Assistant, init: Assistant, 
         per[a.key][f"tp_{n}rep"] = {**merge(parts[(a.key, n)], level, f"{a.key}, {n} replica(s)"), "via": how}
     for a in both:
         procs.stop(f"{a.key}-rasa2")
+
+
+def rollout(opts: Options, procs: Processes, ours: Assistant, per: dict[str, Any]) -> None:
+    """A new model published while 8 clients load a Rasa process that pulls from our model server.
+
+    The new model is the same model in a new gzip member (a new ETag), so Rasa downloads, loads
+    and swaps it exactly as after `make train`, and the answers stay comparable."""
+    assert ours.settings is not None
+    folder = BENCH / "rollout"
+    folder.mkdir(parents=True, exist_ok=True)
+    model = folder / "assistant.tar.gz"
+    shutil.copyfile(ours.model, model)
+    server = ModelServer(model).start()
+    endpoints = write_endpoints(ours.settings, folder / "endpoints.yml", model_url=server.url)
+    port = free_port()
+    name = "ours-rasa-rollout"
+    try:
+        print("Rollout: publishing a new model under load (c8)…", file=sys.stderr)
+        start_rasa(procs, ours, port, name, endpoints)
+        incoming = folder / ".incoming.tar.gz"
+        incoming.write_bytes(gzip.compress(gzip.decompress(model.read_bytes()), mtime=time.time() + 1))
+        old = server.model.current()
+        duration = 20.0 + 2 * ours.settings.model_pull_seconds
+        outcome: dict[str, Any] = {}
+        worker = threading.Thread(
+            target=lambda: outcome.update(asyncio.run(_load([ours.webhook(port)], ours, "rollout", 8, 1.0, duration)))
+        )
+        worker.start()
+        time.sleep(5)
+        publish(incoming, model)
+        new = server.model.current()
+        published = time.monotonic()
+        live = None
+        while worker.is_alive() and live is None:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=5) as response:
+                if json.loads(response.read()).get("model") == (new.etag if new else None):
+                    live = time.monotonic() - published
+            time.sleep(0.2)
+        worker.join()
+        timings = outcome.get("timings", [])
+        per["rollout"] = {
+            "etag_changed": bool(old and new and old.etag != new.etag),
+            "live_after_publish_s": live,
+            "pull_interval_s": ours.settings.model_pull_seconds,
+            "requests": len(timings),
+            "failed": outcome.get("errors"),
+            "p95_ms": percentile(timings, 95) if timings else None,
+            "max_ms": max(timings) if timings else None,
+        }
+        print(f"  {per['rollout']}", file=sys.stderr)
+    finally:
+        procs.stop(name)
+        server.stop()
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -876,6 +966,9 @@ def report(results: dict[str, Any], opts: Options) -> list[str]:
         # With 2 replicas the machine is saturated: this is each message's whole CPU budget
         # (every process on the machine, including the load generator and others' work).
         add("  machine CPU per message, 2 replicas (ms)", ("tp_2rep", "cpu_ms_per_msg", "machine"))
+    add("fresh conversation (~10 events), median (ms)", ("long", "fresh_median_ms"))
+    add("long conversation (~500 events), median (ms)", ("long", "long_median_ms"))
+    add("  long / fresh", ("long", "ratio"), "{:.2f}")
     add("RSS Rasa after the load (MB)", ("rss_rasa_mb",), "{:.0f}")
     add("RSS action server after the load (MB)", ("rss_actions_mb",), "{:.0f}")
 
@@ -885,6 +978,17 @@ def report(results: dict[str, Any], opts: Options) -> list[str]:
         r = ratio(ours_value, init_value)
         cells = [fmt.format(v) if v is not None else "n/a" for v in (ours_value, init_value)]
         lines.append(f"{label:<{width}}{cells[0]:>10}{cells[1]:>12}{f'{r:.2f}' if r else 'n/a':>9}")
+    for d, a_name in ((o, "ours"), (i, "rasa init")):
+        if d.get("empty_replies"):
+            lines.append(f"empty replies ({a_name}): {d['empty_replies']} messages answered with nothing (counted)")
+    if "rollout" in o:
+        r = o["rollout"]
+        live = f"{r['live_after_publish_s']:.1f} s" if r["live_after_publish_s"] is not None else "NOT live"
+        lines.append(
+            f"rollout (ours, 1 process, c8): new model live {live} after publishing (pull every "
+            f"{r['pull_interval_s']} s); {r['requests']} requests, {r['failed']} failed, "
+            f"p95 {r['p95_ms'] or 0:.0f} ms, max {r['max_ms'] or 0:.0f} ms"
+        )
     if not results["trainings_measured"]:
         lines.append("training: skipped (--reuse-models): no training figures in this run")
     if results["errors"]:
@@ -918,6 +1022,23 @@ def report(results: dict[str, Any], opts: Options) -> list[str]:
         f"(c1 {cell(tput['c1'])}, c8 {cell(tput['c8'])}, c32 {cell(tput['c32'])}) "
         f"{'met' if tput_met else 'MISSED'}"
     )
+
+    def get(d: dict[str, Any], *path: str) -> float | None:
+        for key in path:
+            if not isinstance(d, dict) or key not in d:
+                return None
+            d = d[key]
+        return d  # type: ignore[return-value]
+
+    last = {
+        "training": ratio(get(o, "training_s"), get(i, "training_s")),
+        "p95 1 user": ratio(get(o, "rest_ms", "p95"), get(i, "rest_ms", "p95")),
+        "throughput c8": ratio(get(o, "tp_c8", "msgs_per_s"), get(i, "tp_c8", "msgs_per_s")),
+        "long conversation": ratio(get(o, "long", "long_median_ms"), get(i, "long", "long_median_ms")),
+        "Rasa memory": ratio(get(o, "rss_rasa_mb"), get(i, "rss_rasa_mb")),
+    }
+    results["ratios"] = last
+    lines.append("ours / rasa init, same run: " + ", ".join(f"{k} {cell(v)}" for k, v in last.items()))
     return lines
 
 
@@ -956,6 +1077,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     results["machine"]["load_at_end"] = os.getloadavg()
+    for a in (ours, init):
+        results[a.key]["empty_replies"] = empty_replies(a)
     lines = report(results, opts)
     results["report"] = lines
     (BENCH / "results.json").write_text(json.dumps(results, indent=2) + "\n")

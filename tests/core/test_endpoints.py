@@ -21,7 +21,7 @@ def test_sqlite_default(tmp_path: Path) -> None:
         "type": TRACKER_STORE_TYPE,
         "dialect": "sqlite",
         "db": str(tmp_path / "assistant.db"),
-        "window_turns": 4,
+        "window_turns": 2,
     }
     assert config["lock_store"] == {"type": "in_memory"}
     assert config["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
