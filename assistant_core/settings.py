@@ -123,23 +123,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=_retention_days(env),
         reminder_day=_reminder_day(env),
         action_url=env.get("ACTION_URL", "").strip() or None,
-        model_pull_seconds=_model_pull_seconds(env),
-        tracker_window_turns=_tracker_window_turns(env),
+        model_pull_seconds=_off_or_more(env, "MODEL_PULL_SECONDS", 10),
+        tracker_window_turns=_off_or_more(env, "TRACKER_WINDOW_TURNS", 2),
     )
 
 
-def _tracker_window_turns(env: Mapping[str, str]) -> int:
-    turns = _int(env, "TRACKER_WINDOW_TURNS", 2)
-    if turns < 0:
-        raise SettingsError(f"TRACKER_WINDOW_TURNS must be 0 (off) or more, got {turns}")
-    return turns
-
-
-def _model_pull_seconds(env: Mapping[str, str]) -> int:
-    seconds = _int(env, "MODEL_PULL_SECONDS", 10)
-    if seconds < 0:
-        raise SettingsError(f"MODEL_PULL_SECONDS must be 0 (off) or more, got {seconds}")
-    return seconds
+def _off_or_more(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number where 0 turns the feature off."""
+    value = _int(env, name, default)
+    if value < 0:
+        raise SettingsError(f"{name} must be 0 (off) or more, got {value}")
+    return value
 
 
 def _reminder_day(env: Mapping[str, str]) -> int:
