@@ -1,0 +1,34 @@
+"""👍/👎 under FAQ answers, recorded with the entry they rate."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from assistant_core.contract.base import Feature, payload
+
+INTENT = "feedback"
+ACTION = "action_feedback"
+RATING = "rating"
+TOPIC = "topic"
+Rating = Literal["up", "down"]
+RATINGS: tuple[Rating, ...] = get_args(Rating)
+PREFIX = "/" + INTENT  # the bot keeps these buttons together on the last row
+
+
+def rating_payload(rating: Rating, topic: str) -> str:
+    return payload(INTENT, **{RATING: rating, TOPIC: topic})
+
+
+NONE = frozenset[str]()
+FEATURE = Feature(
+    name="feedback",
+    intents=(INTENT,),
+    entities=(RATING, TOPIC),
+    actions=(ACTION,),
+    texts={
+        "feedback_up_button": NONE,
+        "feedback_down_button": NONE,
+        "feedback_thanks": NONE,
+        "feedback_sorry": NONE,
+    },
+)

@@ -1,0 +1,32 @@
+"""Which programs a business must join, by size (PP 44/2015 and Permenaker; content/guide.yml)."""
+
+from __future__ import annotations
+
+from assistant_core.contract.base import Feature, payload
+
+INTENT = "check_obligation"
+ACTION = "action_obligation"
+SIZE = "size"  # entity: mikro, kecil, menengah, besar, or "unknown" (show the ranges)
+
+ENTRY_PAYLOAD = payload(INTENT)
+
+
+def size_payload(size: str) -> str:
+    return payload(INTENT, **{SIZE: size})
+
+
+NONE = frozenset[str]()
+FEATURE = Feature(
+    name="obligation",
+    intents=(INTENT,),
+    entities=(SIZE,),
+    actions=(ACTION,),
+    entry_payloads=(ENTRY_PAYLOAD,),
+    guide_texts={
+        "obligation.ask": NONE,
+        "obligation.ranges": NONE,
+        "obligation.calc_button": NONE,
+        "obligation.register_button": NONE,
+        "obligation.result": frozenset({"size", "size_code", "programs"}),
+    },
+)
