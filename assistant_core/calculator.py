@@ -7,10 +7,23 @@ a user's text means for each question and which programs a business size require
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import date
 
+from assistant_core.content.loader import Fact, Table
 from assistant_core.content.render import MONTHS as MONTHS_ID
+from assistant_core.content.render import tanggal
+from assistant_core.contract.calculator import (
+    INCOME,
+    MONTH,
+    SIZE_SLOT,
+    TARGET,
+    WAGES,
+    WORKERS,
+    Reason,
+)
+from assistant_core.contributions import bpu_contributions, pu_contributions
 from assistant_core.parsing import Parsed, parse_count, parse_money
 
 SIZES = ("mikro", "kecil", "menengah", "besar", "semua")
@@ -107,7 +120,7 @@ class Answer:
     """What a text means for one question: a value, or a reason to ask again."""
 
     value: object | None
-    reason: str | None = None
+    reason: Reason | None = None
 
 
 def money_spans(text: str) -> list[str]:
@@ -215,23 +228,23 @@ def corrections(text: str, requested: str | None, workers: int | None) -> dict[s
     """Answers to OTHER questions found in a text ("eh gajinya 4 juta"), so users can correct them."""
     lowered = text.lower()
     found: dict[str, object] = {}
-    if requested != "calc_workers":
+    if requested != WORKERS:
         for count in _COUNT_SPAN.finditer(lowered):
             parsed = parse_count(count.group(0))
             if parsed.ok:
-                found["calc_workers"] = float(parsed.value or 0)
+                found[WORKERS] = float(parsed.value or 0)
                 workers = parsed.value
                 break
-    if _WAGE_WORDS.search(lowered) and requested not in {"calc_wages", "calc_income"}:
+    if _WAGE_WORDS.search(lowered) and requested not in {WAGES, INCOME}:
         spans = money_spans(lowered)
         if spans:
             wages = read_wages(" ".join(spans), workers)
             if wages.value is not None:
-                found["calc_wages"] = wages.value
-    if requested != "calc_size":
+                found[WAGES] = wages.value
+    if requested != SIZE_SLOT:
         for word, size in _SIZE_WORDS.items():
             if re.search(rf"\busaha (?:saya |sy |aku )?(?:\w+ )?{word}\b", lowered):
-                found["calc_size"] = size
+                found[SIZE_SLOT] = size
     return found
 
 
@@ -241,25 +254,25 @@ def prefill(text: str, today: date) -> dict[str, object]:
     slots: dict[str, object] = {}
     target = read_target(lowered)
     if target.value:
-        slots["calc_target"] = target.value
+        slots[TARGET] = target.value
     found = corrections(lowered, None, None)
     slots.update(found)
     spans = money_spans(lowered)
-    if slots.get("calc_target") == "bpu" and spans:
+    if slots.get(TARGET) == "bpu" and spans:
         income = parse_money(spans[0])
         if income.ok:
-            slots["calc_income"] = float(income.value or 0)
-        slots.pop("calc_wages", None)
-    elif "calc_wages" not in slots and spans and slots.get("calc_target") != "bpu":
-        workers = found.get("calc_workers")
+            slots[INCOME] = float(income.value or 0)
+        slots.pop(WAGES, None)
+    elif WAGES not in slots and spans and slots.get(TARGET) != "bpu":
+        workers = found.get(WORKERS)
         wages = read_wages(" ".join(spans), int(workers) if isinstance(workers, float) else None)
         if wages.value is not None:
-            slots["calc_wages"] = wages.value
-    if "calc_wages" in slots or "calc_workers" in slots:
-        slots.setdefault("calc_target", "pu")
+            slots[WAGES] = wages.value
+    if WAGES in slots or WORKERS in slots:
+        slots.setdefault(TARGET, "pu")
     month = read_month(lowered, today)
     if month:
-        slots["calc_month"] = month.isoformat()
+        slots[MONTH] = month.isoformat()
     return slots
 
 
@@ -273,3 +286,152 @@ def month_label(month: date) -> str:
 def next_month_day(month: date, day: int) -> date:
     year, number = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
     return date(year, number, day)
+
+
+# --- Results: what the result templates in content/calculator.yml receive -------------------
+
+
+@dataclass(frozen=True)
+class ProgramLine:
+    name: str
+    employer: int
+    worker: int
+
+
+@dataclass(frozen=True)
+class WageGroup:
+    """What one worker with this wage costs, program by program (shown when wages differ)."""
+
+    wage: int
+    count: int
+    employer: int
+    worker: int
+    parts: list[ProgramLine]
+
+
+@dataclass(frozen=True)
+class PuSummary:
+    """results.pu: contributions for employees (penerima upah)."""
+
+    month: str
+    workers: int
+    lines: list[ProgramLine]
+    per_worker: list[WageGroup]
+    programs: str
+    size: str | None
+    total: int
+    employer: int
+    worker: int
+    risk_unknown: bool
+    jkk_highest: int
+    jp_cap: int | None
+    jp_cap_since: str
+    capped: int
+    deadline: str
+    sources: str
+
+
+@dataclass(frozen=True)
+class BpuLine:
+    name: str
+    amount: int
+    full: int
+
+
+@dataclass(frozen=True)
+class BpuSummary:
+    """results.bpu: the owner's own contribution (bukan penerima upah)."""
+
+    month: str
+    income: int
+    bracket_from: int
+    bracket_to: int | None
+    base: int
+    lines: list[BpuLine]
+    total: int
+    discount: int
+    discount_until: str
+    with_jht: bool
+    sources: str
+
+
+def template_values(summary: PuSummary | BpuSummary) -> dict[str, object]:
+    """The summary as the template variables (nested lists of plain dicts)."""
+    return asdict(summary)
+
+
+def pu_summary(
+    facts: Mapping[str, Fact], month: date, wages: Sequence[int], workers: int | None, size: str, risk: str
+) -> PuSummary:
+    """Employees' contributions for `month`; one wage given for several workers applies to each."""
+    wages = list(wages)
+    count = workers or len(wages) or 1
+    if len(wages) == 1 and count > 1:
+        wages = wages * count
+    programs = SIZE_PROGRAMS[size]
+    rated = "very_low" if risk == "unknown" else risk
+    result = pu_contributions(facts, month, wages, rated, programs)
+    highest = pu_contributions(facts, month, wages, "very_high", ["jkk"]).lines["jkk"].employer
+    deadline_day = facts["payment_deadline_day"].in_force(month)
+    per_worker = []
+    if len(wages) > 1:  # one line per distinct wage: what one such worker costs, program by program
+        for wage in sorted(set(wages)):
+            one = pu_contributions(facts, month, [wage], rated, programs)
+            per_worker.append(
+                WageGroup(
+                    wage=wage,
+                    count=wages.count(wage),
+                    employer=one.total.employer,
+                    worker=one.total.worker,
+                    parts=[ProgramLine(PROGRAM_NAMES[p], s.employer, s.worker) for p, s in one.lines.items()],
+                )
+            )
+    return PuSummary(
+        month=month_label(month),
+        workers=len(wages),
+        lines=[ProgramLine(PROGRAM_NAMES[p], s.employer, s.worker) for p, s in result.lines.items()],
+        per_worker=per_worker,
+        programs=", ".join(PROGRAM_NAMES[p] for p in programs),
+        size=None if size == "semua" else size,
+        total=result.total.total,
+        employer=result.total.employer,
+        worker=result.total.worker,
+        risk_unknown=risk == "unknown",
+        jkk_highest=highest,
+        jp_cap=result.jp_cap,
+        jp_cap_since=tanggal(result.jp_cap_since) if result.jp_cap_since else "",
+        capped=result.capped_workers,
+        deadline=tanggal(next_month_day(month, int(deadline_day.value if deadline_day else 15))),
+        sources="; ".join(result.sources),
+    )
+
+
+def bpu_summary(
+    facts: Mapping[str, Fact], brackets: Table, month: date, income: int, with_jht: bool, sector: str
+) -> BpuSummary:
+    """The owner's own contribution for `month` on a declared income."""
+    programs = ["jkk", "jkm", "jht"] if with_jht else ["jkk", "jkm"]
+    result = bpu_contributions(facts, brackets, month, income, programs, sector)
+    discount_fact = facts[f"bpu_discount_{sector}_pct"].in_force(month)
+    until = discount_fact.valid_until if discount_fact and discount_fact.valid_until else None
+    return BpuSummary(
+        month=month_label(month),
+        income=income,
+        bracket_from=result.bracket.lower,
+        bracket_to=result.bracket.upper,
+        base=result.bracket.base,
+        lines=[BpuLine(PROGRAM_NAMES[p], result.lines[p], result.full_price[p]) for p in result.programs],
+        total=result.total,
+        discount=result.discount_pct,
+        discount_until=tanggal(until) if until else "",
+        with_jht=with_jht,
+        sources="; ".join(result.sources),
+    )
+
+
+def sample_results(facts: Mapping[str, Fact], tables: Mapping[str, Table], month: date) -> dict[str, dict[str, object]]:
+    """Computed results for the content checker, so every result template is tried with the fields
+    the code really passes (two different wages, so the per-worker lines render too)."""
+    pu = pu_summary(facts, month, [3_000_000, 12_000_000], 2, "mikro", "unknown")
+    bpu = bpu_summary(facts, tables["bpu_income_brackets"], month, 1_000_000, False, "other")
+    return {"results.pu": template_values(pu), "results.bpu": template_values(bpu)}

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from assistant_core.contract.calculator import Reason
+
 MONEY_MIN = 100_000
 MONEY_MAX = 1_000_000_000
 COUNT_MAX = 10_000
@@ -47,7 +49,7 @@ RANGE = re.compile(r"\d\s*-\s*\d|\b(atau|sampai|sampe|s/d|hingga|antara)\b")
 @dataclass(frozen=True)
 class Parsed:
     value: int | None
-    reason: str | None = None  # negative, zero, too_large, too_small, ambiguous, not_a_number, minimum_wage
+    reason: Reason | None = None
 
     @property
     def ok(self) -> bool:
@@ -189,7 +191,7 @@ def parse_count(text: str) -> Parsed:
     return _range(number, 1, COUNT_MAX, small="zero")
 
 
-def _range(value: Decimal, low: int, high: int, small: str) -> Parsed:
+def _range(value: Decimal, low: int, high: int, small: Reason) -> Parsed:
     if value < 0:
         return Parsed(None, "negative")
     if value == 0:

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.calculator import ActionCalcCancel, ActionCalcResult, ActionCalcStart, AskCalcRisk, ValidateCalcForm
+from actions.calculator import ASK_ACTIONS, ActionCalcCancel, ActionCalcResult, ActionCalcStart, ValidateCalcForm
 
 DOMAIN: dict[str, Any] = {"forms": {"calc_form": {"required_slots": ["calc_target"]}}, "slots": {}}
 
@@ -98,7 +98,7 @@ def test_correction_of_an_earlier_answer() -> None:
 
 
 def test_risk_question_shows_rates_from_facts_and_buttons() -> None:
-    messages, _ = run(AskCalcRisk(), tracker(""))
+    messages, _ = run(ASK_ACTIONS["calc_risk"](), tracker(""))
     assert "0,24%" in messages[0]["text"] and "1,74%" in messages[0]["text"]
     assert [b["title"] for b in messages[0]["buttons"]][-1] == "Belum tahu"
 
@@ -274,7 +274,7 @@ def test_question_is_not_repeated_after_a_suggestion_with_answer_buttons() -> No
     for events, asked in (([user, suggestion], False), ([user, faq], True), ([suggestion, user], True)):
         t = Tracker("calc-1", {"calc_target": "pu"}, {"text": "x"}, events, False, None, {"name": "calc_form"}, "x")
         dispatcher = CollectingDispatcher()
-        asyncio.run(AskCalcRisk().run(dispatcher, t, DOMAIN))
+        asyncio.run(ASK_ACTIONS["calc_risk"]().run(dispatcher, t, DOMAIN))
         assert bool(dispatcher.messages) is asked
 
 
