@@ -234,7 +234,7 @@ class ValidateCalcForm(FormValidationAction):
         intent = (message.get("intent") or {}).get("name")
         attempted = (answer.reason or "not_a_number") not in contract.UNRECOGNISED
         if not attempted and (intent == faq.CHOOSE_TOPIC or (intent == faq.INTENT and choose(message).key)):
-            answer_faq(dispatcher, tracker, feedback=False)
+            answer_faq(dispatcher, tracker, rate=False)
             return {slot: None}
         fails = int(tracker.get_slot(FAILS) or 0) + 1
         reason = answer.reason or "not_a_number"

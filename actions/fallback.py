@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from actions import services
 from assistant_core import unanswered
+from assistant_core.contract import fallback
+from assistant_core.contract.fallback import HANDOFF_AFTER, MISSES
 
 log = logging.getLogger(__name__)
-MISSES_SLOT = "misses"
-HANDOFF_AFTER = 2
 
 
 def register_miss(
@@ -26,10 +26,10 @@ def register_miss(
     first_reply: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Count a miss; on the second in a row, hand off to official channels and record the question."""
-    misses = int(tracker.get_slot(MISSES_SLOT) or 0) + 1
+    misses = int(tracker.get_slot(MISSES) or 0) + 1
     if misses < HANDOFF_AFTER:
-        dispatcher.utter_message(**(first_reply or {"response": "utter_default"}))
-        return [SlotSet(MISSES_SLOT, float(misses))]
+        dispatcher.utter_message(**(first_reply or {"response": fallback.UTTER_DEFAULT}))
+        return [SlotSet(MISSES, float(misses))]
     message = tracker.latest_message or {}
     try:
         with Session(services.engine()) as session, session.begin():
@@ -43,13 +43,13 @@ def register_miss(
     except SQLAlchemyError:
         # The user still gets the handoff; the editors' list misses one entry, which we log.
         log.exception("Could not record an unanswered question")
-    dispatcher.utter_message(response="utter_handoff")
-    return [SlotSet(MISSES_SLOT, 0.0)]
+    dispatcher.utter_message(response=fallback.UTTER_HANDOFF)
+    return [SlotSet(MISSES, 0.0)]
 
 
 class ActionFallback(Action):
     def name(self) -> str:
-        return "action_fallback"
+        return fallback.ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

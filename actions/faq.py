@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -11,22 +10,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.fallback import MISSES_SLOT, register_miss
+from actions.fallback import register_miss
 from assistant_core.content import ContentUnavailable, RenderError
+from assistant_core.contract import calculator, fallback, faq, feedback, smalltalk
 from assistant_core.faq_choice import FaqChoice, choose
 
 log = logging.getLogger(__name__)
 
 
-def topic_payload(key: str) -> str:
-    return "/choose_topic" + json.dumps({"topic": key}, separators=(",", ":"))
-
-
-def feedback_payload(rating: str, key: str) -> str:
-    return "/feedback" + json.dumps({"rating": rating, "topic": key}, separators=(",", ":"))
-
-
-def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, feedback: bool = True) -> list[dict[str, Any]]:
+def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, rate: bool = True) -> list[dict[str, Any]]:
     """Answer the FAQ entry the latest message asks for (also used inside the calculator, without
     the 👍/👎 buttons, so pressing them never lands in the middle of a form)."""
     choice = choose(tracker.latest_message or {})
@@ -37,23 +29,26 @@ def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, feedback: boo
         answer = repo.render(choice.key, services.question_date())
     except (ContentUnavailable, RenderError):
         log.exception("Could not render FAQ %s", choice.key)
-        dispatcher.utter_message(response="utter_content_unavailable")
+        dispatcher.utter_message(response=faq.UTTER_CONTENT_UNAVAILABLE)
         return []
     if answer is None:
         log.error("FAQ key %s chosen but not in content/", choice.key)
-        dispatcher.utter_message(response="utter_content_unavailable")
+        dispatcher.utter_message(response=faq.UTTER_CONTENT_UNAVAILABLE)
         return []
-    buttons = [{"title": title, "payload": topic_payload(key)} for key, title in answer.related]
+    buttons = [{"title": title, "payload": faq.topic_payload(key)} for key, title in answer.related]
     if answer.offer_calculator:
         label = repo.render_calc("texts.calc_button", services.question_date())
-        buttons.insert(0, {"title": label, "payload": "/calc_iuran"})
-    if feedback:
-        for rating in ("up", "down"):
+        buttons.insert(0, {"title": label, "payload": calculator.START_PAYLOAD})
+    if rate:
+        for rating in feedback.RATINGS:
             buttons.append(
-                {"title": repo.text(f"feedback_{rating}_button"), "payload": feedback_payload(rating, choice.key)}
+                {
+                    "title": repo.text(f"feedback_{rating}_button"),
+                    "payload": feedback.rating_payload(rating, choice.key),
+                }
             )
     dispatcher.utter_message(text=answer.text, buttons=buttons)
-    return [SlotSet(MISSES_SLOT, 0.0)]
+    return [SlotSet(fallback.MISSES, 0.0)]
 
 
 def _did_you_mean(
@@ -64,10 +59,10 @@ def _did_you_mean(
     for key in choice.candidates:
         title = repo.title(key)
         if title:
-            buttons.append({"title": title, "payload": topic_payload(key)})
+            buttons.append({"title": title, "payload": faq.topic_payload(key)})
     if not buttons:
         return register_miss(dispatcher, tracker, choice.candidates)
-    buttons.append({"title": repo.text("did_you_mean_none"), "payload": "/help"})
+    buttons.append({"title": repo.text("did_you_mean_none"), "payload": smalltalk.HELP_PAYLOAD})
     return register_miss(
         dispatcher, tracker, choice.candidates, {"text": repo.text("did_you_mean"), "buttons": buttons}
     )
@@ -75,7 +70,7 @@ def _did_you_mean(
 
 class ActionAnswerFaq(Action):
     def name(self) -> str:
-        return "action_answer_faq"
+        return faq.ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

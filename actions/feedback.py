@@ -11,25 +11,24 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions import services
-from actions.faq import topic_payload
+from assistant_core.contract import faq, feedback, registration, smalltalk
 from assistant_core.db import Feedback
 
 log = logging.getLogger(__name__)
-RATINGS = ("up", "down")
-CONTACT_TOPIC = "kontak_resmi"
+CONTACT_TOPIC = registration.CONTACT_TOPIC
 
 
 class ActionFeedback(Action):
     def name(self) -> str:
-        return "action_feedback"
+        return feedback.ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        rating = next(tracker.get_latest_entity_values("rating"), None)
-        topic = next(tracker.get_latest_entity_values("topic"), None)
+        rating = next(tracker.get_latest_entity_values(feedback.RATING), None)
+        topic = next(tracker.get_latest_entity_values(feedback.TOPIC), None)
         repo = services.content()
-        if rating not in RATINGS or not isinstance(topic, str) or repo.title(topic) is None:
+        if rating not in feedback.RATINGS or not isinstance(topic, str) or repo.title(topic) is None:
             # Only our own buttons send this; anything else is ignored politely.
             dispatcher.utter_message(text=repo.text("feedback_thanks"))
             return []
@@ -44,8 +43,8 @@ class ActionFeedback(Action):
         dispatcher.utter_message(
             text=repo.text("feedback_sorry"),
             buttons=[
-                {"title": repo.title(CONTACT_TOPIC) or CONTACT_TOPIC, "payload": topic_payload(CONTACT_TOPIC)},
-                {"title": repo.text("menu_button"), "payload": "/help"},
+                {"title": repo.title(CONTACT_TOPIC) or CONTACT_TOPIC, "payload": faq.topic_payload(CONTACT_TOPIC)},
+                {"title": repo.text("menu_button"), "payload": smalltalk.HELP_PAYLOAD},
             ],
         )
         return []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,12 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from assistant_core.calculator import SIZE_PROGRAMS
+from assistant_core.contract import calculator, faq, obligation, registration, reminders, smalltalk
 
 PROGRAM_LIST = {"jkk": "JKK", "jkm": "JKM", "jht": "JHT", "jp": "JP"}
-
-
-def payload(intent: str, **entities: str) -> str:
-    return f"/{intent}" + (json.dumps(entities, separators=(",", ":")) if entities else "")
 
 
 def entity(tracker: Tracker, name: str) -> str | None:
@@ -31,36 +27,36 @@ def _join(names: list[str]) -> str:
 
 class ActionObligation(Action):
     def name(self) -> str:
-        return "action_obligation"
+        return obligation.ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         repo, today = services.content(), services.question_date()
-        size = entity(tracker, "size")
+        size = entity(tracker, obligation.SIZE)
         if size in SIZE_PROGRAMS and size != "semua":
             programs = [PROGRAM_LIST[p] for p in SIZE_PROGRAMS[size]]
             text = repo.render_guide("obligation.result", today, size=size, size_code=size, programs=_join(programs))
             buttons = [
                 {
                     "title": repo.render_guide("obligation.calc_button", today),
-                    "payload": payload("calc_iuran", size=size),
+                    "payload": calculator.start_payload(size),
                 },
                 {
                     "title": repo.render_guide("obligation.register_button", today),
-                    "payload": payload("registration_guide", who="employer"),
+                    "payload": registration.who_payload("employer"),
                 },
             ]
         elif size == "unknown":
             text = repo.render_guide("obligation.ranges", today)
             buttons = [
-                {"title": b["title"], "payload": payload("check_obligation", size=b["size"])}
+                {"title": b["title"], "payload": obligation.size_payload(b["size"])}
                 for b in repo.guide_buttons("obligation", "range_buttons")
             ]
         else:
             text = repo.render_guide("obligation.ask", today)
             buttons = [
-                {"title": b["title"], "payload": payload("check_obligation", size=b["size"])}
+                {"title": b["title"], "payload": obligation.size_payload(b["size"])}
                 for b in repo.guide_buttons("obligation", "size_buttons")
             ]
         dispatcher.utter_message(text=text, buttons=buttons)
@@ -69,40 +65,39 @@ class ActionObligation(Action):
 
 class ActionRegistrationGuide(Action):
     def name(self) -> str:
-        return "action_registration_guide"
+        return registration.ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         repo, today = services.content(), services.question_date()
-        who, channel = entity(tracker, "who"), entity(tracker, "channel")
+        who, channel = entity(tracker, registration.WHO), entity(tracker, registration.CHANNEL)
         channels = repo.guide_buttons("registration", "channel_buttons", who) if who else []
         if who and channel and any(b.get("channel") == channel for b in channels):
-            text = repo.render_guide(f"registration.checklists.{who}_{channel}", today)
+            text = repo.render_guide(registration.checklist_key(who, channel), today)
             buttons = [
-                {"title": repo.render_guide("registration.calc_button", today), "payload": "/calc_iuran"},
+                {"title": repo.render_guide("registration.calc_button", today), "payload": calculator.START_PAYLOAD},
                 {
                     "title": repo.render_guide("registration.contact_button", today),
-                    "payload": payload("choose_topic", topic="kontak_resmi"),
+                    "payload": faq.topic_payload(registration.CONTACT_TOPIC),
                 },
                 # A button that replies with the link (not a URL button) so reaching this step is counted.
                 {
-                    "title": repo.render_guide("links.situs_resmi.button", today),
-                    "payload": payload("open_link", link="situs_resmi"),
+                    "title": repo.render_guide(f"links.{registration.OFFICIAL_SITE}.button", today),
+                    "payload": registration.link_payload(registration.OFFICIAL_SITE),
                 },
                 # The Telegram bot keeps the subscription; other channels get utter_reminder_telegram_only.
-                {"title": repo.render_guide("reminder.button", today), "payload": "/reminder_on"},
+                {"title": repo.render_guide("reminder.button", today), "payload": reminders.ON_PAYLOAD},
             ]
         elif channels:
             text = repo.render_guide("registration.ask_channel", today)
             buttons = [
-                {"title": b["title"], "payload": payload("registration_guide", who=str(who), channel=b["channel"])}
-                for b in channels
+                {"title": b["title"], "payload": registration.who_payload(str(who), b["channel"])} for b in channels
             ]
         else:
             text = repo.render_guide("registration.ask_who", today)
             buttons = [
-                {"title": b["title"], "payload": payload("registration_guide", who=b["who"])}
+                {"title": b["title"], "payload": registration.who_payload(b["who"])}
                 for b in repo.guide_buttons("registration", "who_buttons")
             ]
         dispatcher.utter_message(text=text, buttons=buttons)
@@ -113,17 +108,17 @@ class ActionOpenLink(Action):
     """Replies with an official link; the button press that led here is the funnel's last step."""
 
     def name(self) -> str:
-        return "action_open_link"
+        return registration.OPEN_LINK_ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         repo, today = services.content(), services.question_date()
         links = repo.snapshot().guide.get("links") or {}
-        key = entity(tracker, "link")
+        key = entity(tracker, registration.LINK)
         spec = links.get(key) if isinstance(links, dict) and key else None
         if not isinstance(spec, dict) or not str(spec.get("url", "")).startswith("https://"):
-            dispatcher.utter_message(response="utter_help")
+            dispatcher.utter_message(response=smalltalk.UTTER_HELP)
             return []
         dispatcher.utter_message(
             text=repo.render_guide(f"links.{key}.text", today),
