@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel, ValidationError
+
+from assistant_core.content import schema
 
 LINE_KEY = "__line__"
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+KEY_PATTERN = schema.KEY_PATTERN
 UNITS = frozenset({"percent", "rupiah", "number", "text"})
 
 
@@ -148,9 +154,10 @@ class RawContent:
     tables: dict[str, Table] = field(default_factory=dict)
     entries: dict[str, Entry] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
-    calculator: dict[str, Any] = field(default_factory=dict)
-    guide: dict[str, Any] = field(default_factory=dict)
-    business_risk: dict[str, Any] = field(default_factory=dict)
+    calculator: schema.CalculatorFile | None = None
+    guide: schema.GuideFile | None = None
+    business_risk: schema.BusinessRiskFile | None = None
+    lexicon: schema.LexiconFile | None = None
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -167,10 +174,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any,
         )
     mapping = loader.construct_mapping(node, deep=True)
     mapping[LINE_KEY] = node.start_mark.line + 1
+    mapping[KEYS_KEY] = {key: k.start_mark.line + 1 for key, (k, _) in zip(keys, node.value, strict=True)}
     return mapping
 
 
-# Dates stay text until _as_date parses them, so an impossible date is reported with its line
+# Dates stay text until the schema parses them, so an impossible date is reported with its line
 # instead of crashing the YAML parser.
 _LineLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -203,21 +211,291 @@ def read_yaml(path: Path, root: Path, problems: list[Problem]) -> Any:
     return None
 
 
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
+# --- Schema validation, with pydantic's errors phrased for editors --------------------------------
+
+KEYS_KEY = "__keys__"  # the line of every key of a mapping, for errors that name one key
+_HIDDEN = (LINE_KEY, KEYS_KEY)
+M = TypeVar("M", bound=BaseModel)
+
+# Messages for fields whose mistakes editors make most, by (model, field): (message, fix).
+_FIELD_MESSAGES: dict[tuple[str, str], tuple[str, str]] = {
+    ("FaqEntry", "key"): ("key {shown} tidak valid", "pakai huruf kecil, angka dan garis bawah, mis. iuran_jkm_pu"),
+    ("FaqEntry", "answer"): ("entri tidak punya jawaban (answer)", "tambahkan 'answer: |' diikuti teks jawaban"),
+    ("FaqEntry", "title"): ("entri tidak punya judul (title)", "tambahkan 'title:' berisi label tombol singkat"),
+    ("FaqEntry", "questions"): (
+        "questions harus berupa daftar teks",
+        "tulis setiap contoh pertanyaan di baris '- ...'",
+    ),
+    ("FaqEntry", "sources"): ("sources dan related harus berupa daftar", "tulis sebagai [a, b] atau baris '- a'"),
+    ("FaqEntry", "related"): ("sources dan related harus berupa daftar", "tulis sebagai [a, b] atau baris '- a'"),
+    ("FactSpec", "unit"): ("unit {shown} tidak dikenal", "pakai salah satu: " + ", ".join(sorted(UNITS))),
+    ("FactSpec", "values"): (
+        "fakta tidak punya nilai (values)",
+        "tambahkan minimal satu nilai dengan value, valid_from dan source",
+    ),
+    ("FactValueSpec", "source"): (
+        "nilai tanpa dasar hukum (source)",
+        "isi source dengan peraturannya, mis. 'PP 44/2015'",
+    ),
+    ("FactValueSpec", "value"): (
+        "nilai {shown} bukan angka atau teks",
+        "tulis angka tanpa 'Rp', titik ribuan atau tanda persen, mis. 10547400 atau 0.24",
+    ),
+    ("TableSpec", "source"): ("tabel tanpa dasar hukum (source)", "isi source, mis. 'PP 44/2015 Lampiran II'"),
+    ("TableSpec", "brackets"): (
+        "tabel tidak punya baris (brackets)",
+        "tambahkan baris {{from: 1000000, base: 1000000}}",
+    ),
+    ("BracketRow", "from"): (
+        "baris {row} harus berisi from dan base berupa angka bulat positif",
+        "tulis tanpa Rp dan titik ribuan, mis. {{from: 1500000, base: 1600000}}",
+    ),
+    ("BracketRow", "base"): (
+        "baris {row} harus berisi from dan base berupa angka bulat positif",
+        "tulis tanpa Rp dan titik ribuan, mis. {{from: 1500000, base: 1600000}}",
+    ),
+}
+# Generic messages by pydantic error type: (message, fix).
+_TYPE_MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("kunci '{field}' wajib ada di {where}", "tambahkan '{field}:' (lihat contoh di content/README.md)"),
+    "not_a_date": ("{field} {shown} bukan tanggal", "tulis tanggal sebagai TTTT-BB-HH, mis. 2025-03-01"),
+    "bad_name": (
+        "nama {shown} tidak valid",
+        "pakai huruf kecil, angka dan garis bawah, diawali huruf (2 sampai 41 karakter), mis. jkm_rate_pu",
+    ),
+    "string_type": (
+        "'{field}' di {where} harus berupa teks, bukan {kind}",
+        "tulis teksnya di antara tanda kutip, mis. '{field}: \"...\"'",
+    ),
+    "int_type": ("'{field}' di {where} harus berupa angka bulat, bukan {shown}", "tulis angka tanpa 'Rp' dan titik"),
+    "float_type": (
+        "'{field}' di {where} harus berupa angka, bukan {shown}",
+        "tulis angka dengan titik sebagai desimal",
+    ),
+    "greater_than": ("'{field}' di {where} harus lebih besar dari 0, bukan {shown}", "periksa angkanya"),
+    "bool_type": ("'{field}' di {where} harus true atau false, bukan {shown}", "tulis true atau false"),
+    "list_type": ("'{field}' di {where} harus berupa daftar, bukan {kind}", "tulis sebagai [a, b] atau baris '- a'"),
+    "dict_type": (
+        "'{field}' di {where} harus berupa pasangan kunci: nilai, bukan {kind}",
+        "lihat contoh di content/README.md",
+    ),
+    "model_type": (
+        "'{field}' di {where} harus berupa pasangan kunci: nilai, bukan {kind}",
+        "lihat contoh di content/README.md",
+    ),
+    "literal_error": ("nilai {shown} untuk '{field}' di {where} tidak dikenal", "pakai salah satu: {expected}"),
+    "too_short": ("'{field}' di {where} kosong", "isi paling sedikit satu"),
+    "blank": ("'{field}' di {where} kosong", "isi dengan teks"),
+}
+_KINDS = {bool: "true/false", int: "angka", float: "angka", str: "teks", list: "daftar", dict: "pasangan kunci: nilai"}
+
+
+def _plain(data: Any) -> Any:
+    """The YAML data without the loader's line markers, as the schemas see it."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items() if k not in _HIDDEN}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
+
+
+def line_at(data: Any, loc: Sequence[int | str]) -> int | None:
+    """The line of the deepest key or item of `loc` present in the YAML data."""
+    node, line = data, None
+    for part in loc:
+        if isinstance(node, dict):
+            line = node.get(LINE_KEY, line)
+            if part not in node or part in _HIDDEN:
+                break
+            line = node.get(KEYS_KEY, {}).get(part, line)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            if isinstance(node, dict):
+                line = node.get(LINE_KEY, line)
+        else:
+            break
+    return line
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            parts = [a for a in get_args(annotation) if a is not type(None)]
+            annotation = next((a for a in parts if isinstance(a, type) and issubclass(a, BaseModel)), parts[0])
+        else:
+            return annotation
+
+
+def _model_at(model: type[BaseModel], path: Sequence[int | str]) -> type[BaseModel] | None:
+    """The schema model that validates the mapping at `path`, if there is one."""
+    annotation: Any = model
+    for part in path:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = next(
+                (f for name, f in annotation.model_fields.items() if part in (name, f.alias)),
+                None,
+            )
+            if field is None:
+                return None
+            annotation = field.annotation
+        elif get_origin(annotation) in (list, dict):
+            annotation = get_args(annotation)[-1]
+        else:
             return None
-    return None
+    annotation = _unwrap(annotation)
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
-def _str_list(value: Any) -> tuple[str, ...] | None:
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(v.strip() for v in value)
-    return None
+def _keys_of(model: type[BaseModel] | None) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()] if model else []
+
+
+def _where(data: Any, loc: Sequence[int | str], collections: Mapping[str, str]) -> tuple[str | None, str]:
+    """(entry label, Indonesian phrase for where it is) of an error at `loc`."""
+    if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
+        items = data.get("entries") if isinstance(data, dict) else None
+        item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+        key = item.get("key") if isinstance(item, dict) else None
+        return (key, f"entri '{key}'") if isinstance(key, str) else (None, f"entri ke-{loc[1] + 1}")
+    if len(loc) >= 2 and str(loc[0]) in collections:
+        return str(loc[1]), f"{collections[str(loc[0])]} '{loc[1]}'"
+    dotted = ".".join(str(p) for p in loc if isinstance(p, str))
+    return (dotted or None), (f"bagian '{dotted}'" if dotted else "bagian utama file")
+
+
+def schema_problems(
+    exc: ValidationError,
+    model: type[BaseModel],
+    data: Any,
+    rel: str,
+    collections: Mapping[str, str] = {},
+) -> list[Problem]:
+    """pydantic's errors as editors' problems: file, line, entry, what is wrong (Indonesian), the fix."""
+    plain = _plain(data)
+    problems: list[Problem] = []
+    seen: set[tuple[object, ...]] = set()
+    for error in exc.errors(include_url=False):
+        loc: list[int | str] = list(error["loc"])
+        kind, ctx = error["type"], error.get("ctx") or {}
+        if loc and loc[-1] == "[key]":
+            loc = loc[:-1]
+            kind = "unknown_key" if kind in {"literal_error", "unknown_key", "bad_name"} else kind
+            if kind == "unknown_key" and "allowed" not in ctx:
+                ctx = {"allowed": re.findall(r"'([^']*)'", str(ctx.get("expected", "")))}
+        # A union's members each report; keep the location the data has, once.
+        while len(loc) > 1 and kind != "missing" and not _present(plain, loc):
+            loc = loc[:-1]
+        if (tuple(loc), kind) in seen:
+            continue
+        seen.add((tuple(loc), kind))
+        line = line_at(data, loc)
+        if kind == "unknown_key" or kind == "extra_forbidden":
+            parent = loc[:-1]
+            entry, where = _where(plain, parent, collections) if parent else (None, "bagian utama file")
+            if len(parent) >= 2 and str(parent[0]) in collections and len(parent) == 2 and kind == "unknown_key":
+                entry, where = None, f"bagian '{parent[0]}'"
+            name = str(loc[-1])
+            allowed = list(ctx.get("allowed") or _keys_of(_model_at(model, parent)))
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            if close:
+                message = f"kunci '{name}' tidak dikenal di {where} — mungkin maksud Anda '{close[0]}'?"
+                fix = f"ganti '{name}' dengan '{close[0]}'"
+            else:
+                message = f"kunci '{name}' tidak dikenal di {where}"
+                fix = f"hapus kunci itu, atau pakai salah satu: {', '.join(allowed)}"
+            problems.append(Problem(rel, line, entry, message, fix))
+            continue
+        field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+        entry, where = _where(plain, loc[:-1] if loc and isinstance(loc[-1], str) else loc, collections)
+        owner = _model_at(model, loc[:-1]) if loc and isinstance(loc[-1], str) else None
+        value = error.get("input")
+        values = {
+            "field": field,
+            "where": where,
+            "shown": repr(value),
+            "kind": _KINDS.get(type(value), "kosong" if value is None else type(value).__name__),
+            "expected": str(ctx.get("expected", "")).replace(" or ", ", "),
+            "row": repr(_plain(_get(data, loc[:-1]))),
+        }
+        if kind == "content":  # a rule in the schema wrote its own message and fix
+            problems.append(Problem(rel, line, entry, error["msg"], str(ctx.get("fix", ""))))
+            continue
+        template = _FIELD_MESSAGES.get((owner.__name__ if owner else "", field)) or _TYPE_MESSAGES.get(kind)
+        if template is None:
+            template = ("'{field}' di {where}: " + error["msg"], "lihat contoh di content/README.md")
+        message, fix = (t.format(**values) for t in template)
+        problems.append(Problem(rel, line, entry, message, fix))
+    return problems
+
+
+_ABSENT = object()
+
+
+def _get(data: Any, loc: Sequence[int | str], default: Any = None) -> Any:
+    """The node at `loc` in the YAML data, or `default` when the data has no such key or item."""
+    node = data
+    for part in loc:
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not in_list and not (isinstance(node, dict) and part in node):
+            return default
+        node = node[part]
+    return node
+
+
+def _present(data: Any, loc: Sequence[int | str]) -> bool:
+    return _get(data, loc, _ABSENT) is not _ABSENT
+
+
+def validate(
+    model: type[M],
+    data: Any,
+    rel: str,
+    problems: list[Problem],
+    collections: Mapping[str, str] = {},
+) -> M | None:
+    """Validate one file; on errors, report them all and keep what is valid.
+
+    Each error drops the item it is in (an FAQ entry, a fact, a calculator text) and the rest is
+    validated again, so one editor's typo does not take the whole file offline. Errors in the file's
+    top level (a missing section) leave nothing to keep.
+    """
+    plain = _plain(data)
+    try:
+        return model.model_validate(plain)
+    except ValidationError as exc:
+        problems.extend(schema_problems(exc, model, data, rel, collections))
+        bad = {tuple(e["loc"][:2]) for e in exc.errors() if len(e["loc"]) >= 2}
+        if any(len(e["loc"]) < 2 for e in exc.errors()) and not all(
+            e["type"] == "extra_forbidden" for e in exc.errors() if len(e["loc"]) < 2
+        ):
+            return None
+        pruned = _prune(plain, bad, {e["loc"][0] for e in exc.errors() if len(e["loc"]) == 1})
+    try:
+        return model.model_validate(pruned)
+    except ValidationError:
+        return None
+
+
+def _prune(data: Any, paths: set[tuple[int | str, ...]], top: set[int | str]) -> Any:
+    if not isinstance(data, dict):
+        return data
+    out = {k: v for k, v in data.items() if k not in top}
+    for section in {p[0] for p in paths}:
+        node = out.get(section)
+        drop = {p[1] for p in paths if p[0] == section}
+        if isinstance(node, dict):
+            out[section] = {k: v for k, v in node.items() if k not in drop}
+        elif isinstance(node, list):
+            out[section] = [v for i, v in enumerate(node) if i not in drop]
+    return out
+
+
+# --- Reading each kind of file --------------------------------------------------------------------
 
 
 def _load_facts(path: Path, root: Path, raw: RawContent) -> None:
@@ -225,29 +503,22 @@ def _load_facts(path: Path, root: Path, raw: RawContent) -> None:
     data = read_yaml(path, root, raw.problems)
     if data is None:
         return
-    tables = data.get("tables") if isinstance(data, dict) else None
-    if isinstance(tables, dict):
-        for name, spec in tables.items():
-            if name == LINE_KEY:
-                continue
-            table = _parse_table(str(name), spec, rel, raw.problems)
-            if table is not None:
-                raw.tables[table.name] = table
-    facts = data.get("facts") if isinstance(data, dict) else None
-    if facts is None and isinstance(tables, dict):
-        return
-    if not isinstance(facts, dict):
+    if not isinstance(data, dict) or (data.get("facts") is None and data.get("tables") is None):
         raw.problems.append(
             Problem(
                 rel, 1, None, "tidak ada bagian 'facts:'", "awali file dengan 'facts:' lalu daftar fakta di bawahnya"
             )
         )
         return
-    for name, spec in facts.items():
-        if name == LINE_KEY:
-            continue
-        line = spec.get(LINE_KEY) if isinstance(spec, dict) else None
-        fact = _parse_fact(str(name), spec, rel, line, raw.problems)
+    spec = validate(schema.FactsFile, data, rel, raw.problems, {"facts": "fakta", "tables": "tabel"})
+    if spec is None:
+        return
+    for name, table_spec in (spec.tables or {}).items():
+        table = _table(name, table_spec, rel, data["tables"], raw.problems)
+        if table is not None:
+            raw.tables[table.name] = table
+    for name, fact_spec in (spec.facts or {}).items():
+        fact = _fact(name, fact_spec, rel, data["facts"], raw.problems)
         if fact is None:
             continue
         if fact.name in raw.facts:
@@ -255,7 +526,7 @@ def _load_facts(path: Path, root: Path, raw: RawContent) -> None:
             raw.problems.append(
                 Problem(
                     rel,
-                    line,
+                    fact.line,
                     fact.name,
                     f"nama fakta sudah dipakai di {other.file}:{other.line}",
                     "beri nama lain, atau tambahkan nilai baru ke fakta yang sudah ada",
@@ -265,160 +536,77 @@ def _load_facts(path: Path, root: Path, raw: RawContent) -> None:
         raw.facts[fact.name] = fact
 
 
-def _parse_fact(name: str, spec: Any, rel: str, line: int | None, problems: list[Problem]) -> Fact | None:
-    def problem(message: str, fix: str, at: int | None = line) -> None:
-        problems.append(Problem(rel, at, name, message, fix))
-
-    if not KEY_PATTERN.match(name):
-        problem("nama fakta tidak valid", "pakai huruf kecil, angka dan garis bawah, mis. jkm_rate_pu")
-        return None
-    if not isinstance(spec, dict):
-        problem("fakta harus berisi description, unit dan values", "lihat contoh di content/README.md")
-        return None
-    unit = spec.get("unit")
-    if unit not in UNITS:
-        problem(f"unit '{unit}' tidak dikenal", f"pakai salah satu: {', '.join(sorted(UNITS))}")
-        return None
-    raw_values = spec.get("values")
-    if not isinstance(raw_values, list) or not raw_values:
-        problem("fakta tidak punya nilai (values)", "tambahkan minimal satu nilai dengan value, valid_from dan source")
-        return None
+def _fact(name: str, spec: schema.FactSpec, rel: str, raw: dict[str, Any], problems: list[Problem]) -> Fact | None:
+    """A validated fact; each value must suit the unit, and no two may start on the same day."""
+    line = line_at(raw, [name])
     values: list[FactValue] = []
-    for item in raw_values:
-        at = item.get(LINE_KEY, line) if isinstance(item, dict) else line
-        if not isinstance(item, dict):
-            problem("setiap nilai harus berupa {value, valid_from, source}", "lihat contoh di content/README.md", at)
-            continue
-        value = item.get("value")
-        start = _as_date(item.get("valid_from"))
-        until_raw = item.get("valid_until")
-        until = _as_date(until_raw) if until_raw is not None else None
-        source = item.get("source")
-        review_raw = item.get("review_by")
-        review_by = _as_date(review_raw) if review_raw is not None else None
-        if review_raw is not None and review_by is None:
-            problem(f"review_by {review_raw!r} bukan tanggal", "tulis tanggal sebagai TTTT-BB-HH, mis. 2027-03-01", at)
-            continue
-        if review_by is not None and review_by <= start_or_min(item):
-            problem(
-                f"review_by {review_by} tidak sesudah valid_from",
-                "review_by adalah tanggal angka baru diharapkan terbit, sesudah nilai ini mulai berlaku",
-                at,
-            )
-            continue
-        if unit == "text":
-            ok_value = isinstance(value, str) and value.strip() != ""
+    for index, item in enumerate(spec.values):
+        if spec.unit == "text":
+            ok_value = isinstance(item.value, str) and item.value.strip() != ""
         else:
-            ok_value = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+            ok_value = isinstance(item.value, (int, float)) and item.value >= 0
         if not ok_value:
-            problem(
-                f"nilai {value!r} tidak sesuai unit '{unit}'",
-                "tulis angka tanpa 'Rp', titik ribuan atau tanda persen, mis. 10547400 atau 0.24",
-                at,
+            problems.append(
+                Problem(
+                    rel,
+                    line_at(raw, [name, "values", index]),
+                    name,
+                    f"nilai {item.value!r} tidak sesuai unit '{spec.unit}'",
+                    "tulis angka tanpa 'Rp', titik ribuan atau tanda persen, mis. 10547400 atau 0.24",
+                )
             )
-            continue
-        if start is None:
-            problem(
-                f"valid_from {item.get('valid_from')!r} bukan tanggal",
-                "tulis tanggal sebagai TTTT-BB-HH, mis. 2025-03-01",
-                at,
-            )
-            continue
-        if until_raw is not None and until is None:
-            problem(f"valid_until {until_raw!r} bukan tanggal", "tulis tanggal sebagai TTTT-BB-HH", at)
-            continue
-        if until is not None and until < start:
-            problem(
-                f"valid_until {until} lebih awal dari valid_from {start}",
-                "periksa kedua tanggal; valid_until adalah hari terakhir nilai berlaku",
-                at,
-            )
-            continue
-        if not isinstance(source, str) or not source.strip():
-            problem("nilai tanpa dasar hukum (source)", "isi source dengan peraturannya, mis. 'PP 44/2015'", at)
             continue
         values.append(
-            FactValue(
-                cast("float | int | str", value),
-                start,
-                until,
-                source.strip(),
-                str(item.get("confidence", "M")),
-                review_by,
-            )
+            FactValue(item.value, item.valid_from, item.valid_until, item.source, item.confidence, item.review_by)
         )
     if not values:
         return None
     ordered = sorted(values, key=lambda v: v.valid_from)
     for earlier, later in itertools.pairwise(ordered):
         if earlier.valid_from == later.valid_from:
-            problem(
-                f"dua nilai mulai berlaku pada tanggal yang sama ({later.valid_from})",
-                "hapus salah satu, atau perbaiki tanggalnya",
+            problems.append(
+                Problem(
+                    rel,
+                    line,
+                    name,
+                    f"dua nilai mulai berlaku pada tanggal yang sama ({later.valid_from})",
+                    "hapus salah satu, atau perbaiki tanggalnya",
+                )
             )
     return Fact(
         name,
-        str(spec.get("description", "")),
-        unit,
+        spec.description,
+        spec.unit,
         tuple(ordered),
-        bool(spec.get("adjusted_yearly", False)),
+        spec.adjusted_yearly,
         rel,
         line,
-        str(spec.get("label", "") or "").strip(),
-        str(spec.get("update_note", "") or "").strip(),
+        spec.label.strip(),
+        spec.update_note.strip(),
     )
 
 
-def start_or_min(item: dict[str, Any]) -> date:
-    return _as_date(item.get("valid_from")) or date.min
-
-
-def _parse_table(name: str, spec: Any, rel: str, problems: list[Problem]) -> Table | None:
-    """A bracket table: rows of {from, base}, ascending; each row runs up to the next row's start."""
-    line = spec.get(LINE_KEY) if isinstance(spec, dict) else None
-
-    def problem(message: str, fix: str, at: int | None = line) -> None:
-        problems.append(Problem(rel, at, name, message, fix))
-
-    if not KEY_PATTERN.match(name) or not isinstance(spec, dict):
-        problem("tabel tidak valid", "beri nama huruf kecil dan isi description, source, valid_from, brackets")
-        return None
-    start = _as_date(spec.get("valid_from"))
-    source = spec.get("source")
-    rows = spec.get("brackets")
-    if start is None:
-        problem(f"valid_from {spec.get('valid_from')!r} bukan tanggal", "tulis tanggal sebagai TTTT-BB-HH")
-        return None
-    if not isinstance(source, str) or not source.strip():
-        problem("tabel tanpa dasar hukum (source)", "isi source, mis. 'PP 44/2015 Lampiran II'")
-        return None
-    if not isinstance(rows, list) or not rows:
-        problem("tabel tidak punya baris (brackets)", "tambahkan baris {from: 1000000, base: 1000000}")
-        return None
+def _table(name: str, spec: schema.TableSpec, rel: str, raw: dict[str, Any], problems: list[Problem]) -> Table | None:
+    """A bracket table: rows ascending; each row runs up to the next row's start."""
+    line = line_at(raw, [name])
     pairs: list[tuple[int, int]] = []
-    for row in rows:
-        at = row.get(LINE_KEY, line) if isinstance(row, dict) else line
-        lower = row.get("from") if isinstance(row, dict) else None
-        base = row.get("base") if isinstance(row, dict) else None
-        if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (lower, base)):
-            problem(
-                f"baris {row!r} harus berisi from dan base berupa angka bulat positif",
-                "tulis tanpa Rp dan titik ribuan, mis. {from: 1500000, base: 1600000}",
-                at,
-            )
-            return None
-        assert isinstance(lower, int) and isinstance(base, int)
+    for index, row in enumerate(spec.brackets):
+        lower, base = row.from_, row.base
+        at = line_at(raw, [name, "brackets", index])
+
+        def problem(message: str, fix: str, at: int | None = at) -> None:
+            problems.append(Problem(rel, at, name, message, fix))
+
         if pairs and lower <= pairs[-1][0]:
-            problem(f"baris mulai {lower} tidak urut naik", "urutkan baris dari penghasilan terkecil", at)
+            problem(f"baris mulai {lower} tidak urut naik", "urutkan baris dari penghasilan terkecil")
             return None
         if base < lower:
-            problem(f"dasar {base} lebih kecil dari batas bawah {lower}", "periksa angka base pada baris itu", at)
+            problem(f"dasar {base} lebih kecil dari batas bawah {lower}", "periksa angka base pada baris itu")
             return None
         if pairs and pairs[-1][1] >= lower:
             problem(
                 f"dasar baris sebelumnya ({pairs[-1][1]}) tidak di bawah batas bawah baris ini ({lower})",
                 "periksa from dan base kedua baris terhadap naskah peraturannya",
-                at,
             )
             return None
         pairs.append((lower, base))
@@ -426,16 +614,7 @@ def _parse_table(name: str, spec: Any, rel: str, problems: list[Problem]) -> Tab
         Bracket(lower, pairs[i + 1][0] - 1 if i + 1 < len(pairs) else None, base)
         for i, (lower, base) in enumerate(pairs)
     )
-    return Table(
-        name,
-        str(spec.get("description", "")),
-        brackets,
-        start,
-        source.strip(),
-        str(spec.get("confidence", "M")),
-        rel,
-        line,
-    )
+    return Table(name, spec.description, brackets, spec.valid_from, spec.source, spec.confidence, rel, line)
 
 
 def _load_entries(path: Path, root: Path, raw: RawContent) -> None:
@@ -443,8 +622,7 @@ def _load_entries(path: Path, root: Path, raw: RawContent) -> None:
     data = read_yaml(path, root, raw.problems)
     if data is None:
         return
-    entries = data.get("entries") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raw.problems.append(
             Problem(
                 rel,
@@ -455,10 +633,25 @@ def _load_entries(path: Path, root: Path, raw: RawContent) -> None:
             )
         )
         return
-    for spec in entries:
-        entry = _parse_entry(spec, rel, raw.problems)
-        if entry is None:
-            continue
+    spec = validate(schema.FaqFile, data, rel, raw.problems)
+    used: set[int] = set()
+    for item in spec.entries if spec else []:
+        found = next(
+            e for e in data["entries"] if isinstance(e, dict) and e.get("key") == item.key and id(e) not in used
+        )
+        used.add(id(found))
+        entry = Entry(
+            item.key,
+            item.title,
+            item.reviewed,
+            tuple(s.strip() for s in item.sources),
+            tuple(r.strip() for r in item.related),
+            tuple(q.strip() for q in item.questions),
+            item.answer,
+            rel,
+            found.get(LINE_KEY),
+            item.offer_calculator,
+        )
         if entry.key in raw.entries:
             other = raw.entries[entry.key]
             raw.problems.append(
@@ -474,80 +667,36 @@ def _load_entries(path: Path, root: Path, raw: RawContent) -> None:
         raw.entries[entry.key] = entry
 
 
-def _parse_entry(spec: Any, rel: str, problems: list[Problem]) -> Entry | None:
-    if not isinstance(spec, dict):
-        problems.append(
-            Problem(
-                rel, None, None, "entri harus berupa pasangan kunci: nilai", "lihat contoh entri di content/README.md"
-            )
-        )
+def _load_file(content_dir: Path, name: str, model: type[M], raw: RawContent, **collections: str) -> M | None:
+    """One of the single files (calculator.yml, guide.yml, ...); None when absent or unusable."""
+    path = content_dir / f"{name}.yml"
+    if not path.exists():
         return None
-    line = spec.get(LINE_KEY)
-    key = spec.get("key")
-    label = key if isinstance(key, str) else None
-
-    def problem(message: str, fix: str) -> None:
-        problems.append(Problem(rel, line, label, message, fix))
-
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        problem(f"key {key!r} tidak valid", "pakai huruf kecil, angka dan garis bawah, mis. iuran_jkm_pu")
+    rel = str(path.relative_to(content_dir.parent))
+    data = read_yaml(path, content_dir.parent, raw.problems)
+    if data is None:
         return None
-    answer = spec.get("answer")
-    if not isinstance(answer, str) or not answer.strip():
-        problem("entri tidak punya jawaban (answer)", "tambahkan 'answer: |' diikuti teks jawaban")
-        return None
-    title = spec.get("title")
-    if not isinstance(title, str) or not title.strip():
-        problem("entri tidak punya judul (title)", "tambahkan 'title:' berisi label tombol singkat")
-        return None
-    reviewed = _as_date(spec.get("reviewed"))
-    if reviewed is None:
-        problem(f"reviewed {spec.get('reviewed')!r} bukan tanggal", "tulis tanggal tinjauan, mis. 2026-11-26")
-        return None
-    questions = _str_list(spec.get("questions"))
-    if questions is None:
-        problem("questions harus berupa daftar teks", "tulis setiap contoh pertanyaan di baris '- ...'")
-        return None
-    sources = _str_list(spec.get("sources", []))
-    related = _str_list(spec.get("related", []))
-    if sources is None or related is None:
-        problem("sources dan related harus berupa daftar", "tulis sebagai [a, b] atau baris '- a'")
-        return None
-    return Entry(
-        key,
-        title.strip(),
-        reviewed,
-        sources,
-        related,
-        questions,
-        answer,
-        rel,
-        line,
-        bool(spec.get("offer_calculator", False)),
-    )
+    return validate(model, data, rel, raw.problems, collections)
 
 
 def load_raw(content_dir: Path) -> RawContent:
-    """Read facts, FAQ entries and bot texts from `content_dir`, collecting problems."""
+    """Read facts, FAQ entries, texts and the tools' files from `content_dir`, collecting problems."""
     raw = RawContent()
     root = content_dir.parent
-    for path in sorted((content_dir / "facts").glob("*.yml")):
+    for path in sorted(content_dir.glob("facts/*.yml")):
         _load_facts(path, root, raw)
-    for path in sorted((content_dir / "faq").glob("*.yml")):
+    for path in sorted(content_dir.glob("faq/*.yml")):
         _load_entries(path, root, raw)
-    for name in ("calculator", "guide", "business_risk"):
-        path = content_dir / f"{name}.yml"
-        if path.exists():
-            data = read_yaml(path, root, raw.problems)
-            if isinstance(data, dict):
-                setattr(raw, name, data)
+    raw.calculator = _load_file(content_dir, "calculator", schema.CalculatorFile, raw)
+    raw.guide = _load_file(content_dir, "guide", schema.GuideFile, raw, links="tautan")
+    raw.business_risk = _load_file(
+        content_dir, "business_risk", schema.BusinessRiskFile, raw, types="jenis usaha", ask="pertanyaan"
+    )
+    raw.lexicon = _load_file(content_dir, "lexicon", schema.LexiconFile, raw)
     texts_path = content_dir / "texts.yml"
     if texts_path.exists():
         data = read_yaml(texts_path, root, raw.problems)
-        texts = data.get("texts") if isinstance(data, dict) else None
-        if isinstance(texts, dict):
-            raw.texts = {k: v for k, v in texts.items() if isinstance(v, str)}
-        elif data is not None:
+        if data is not None and not (isinstance(data, dict) and isinstance(data.get("texts"), dict)):
             raw.problems.append(
                 Problem(
                     str(texts_path.relative_to(root)),
@@ -557,4 +706,7 @@ def load_raw(content_dir: Path) -> RawContent:
                     "awali file dengan 'texts:'",
                 )
             )
+        elif data is not None:
+            texts = validate(schema.TextsFile, data, str(texts_path.relative_to(root)), raw.problems)
+            raw.texts = dict(texts.texts) if texts else {}
     return raw

@@ -23,8 +23,6 @@ from assistant_core.content.render import (
     template_helpers,
 )
 
-CALC_SECTIONS = ("questions", "reasons", "examples", "texts", "results")
-
 log = logging.getLogger(__name__)
 
 
@@ -76,25 +74,29 @@ def build_snapshot(content_dir: Path) -> Snapshot:
                     "periksa pasangan {{ }} dan {% %}, dan setiap {% if %} ditutup {% endif %}",
                 )
             )
-    calc_texts: list[tuple[str, object]] = []
-    for section in CALC_SECTIONS:
-        items = raw.calculator.get(section) or {}
-        for name, value in items.items() if isinstance(items, dict) else []:
-            if name != "__line__":
-                calc_texts.append((f"{section}.{name}", value.get("text") if isinstance(value, dict) else value))
+    # The schemas have checked every key and type; the snapshot keeps the validated data as plain
+    # mappings, which is what the actions and the templates read.
+    calculator = raw.calculator.model_dump(by_alias=True, exclude_none=True) if raw.calculator else {}
+    guide = raw.guide.model_dump(by_alias=True, exclude_none=True) if raw.guide else {}
+    calc_texts: list[tuple[str, object]] = [
+        (f"{section}.{name}", text)
+        for section, items in (raw.calculator.sections() if raw.calculator else {}).items()
+        for name, text in items.items()
+    ]
     calc_templates = _compile(env, calc_texts, "content/calculator.yml", problems)
-    guide_texts = list(_strings(raw.guide))
+    guide_texts = list(_strings(guide))
     guide_templates = _compile(env, guide_texts, "content/guide.yml", problems)
     titles = {e.key: e.title for e in raw.entries.values()}
-    business, business_problems = parse_table(raw.business_risk)
+    business_data = raw.business_risk.model_dump(by_alias=True, exclude_none=True) if raw.business_risk else {}
+    business, business_problems = parse_table(business_data)
     problems += [Problem("content/business_risk.yml", None, *p) for p in business_problems]
     return Snapshot(
         raw.facts,
         raw.entries,
         raw.texts,
-        raw.calculator,
+        calculator,
         calc_templates,
-        raw.guide,
+        guide,
         guide_templates,
         templates,
         titles,
