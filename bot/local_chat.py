@@ -49,7 +49,7 @@ async def run_local_chat(
                 break
             if text.isdigit() and 1 <= int(text) <= len(buttons):
                 chosen = buttons[int(text) - 1]
-                print(f"({texts.text('button_chosen').format(title=chosen.title)})", file=out)
+                print(f"({to_plain(texts.text('button_chosen', title=chosen.title))})", file=out)
                 if chosen.payload.startswith("https://"):  # a link button: a terminal can only show it
                     print(chosen.payload, file=out)
                     continue

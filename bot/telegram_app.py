@@ -163,7 +163,7 @@ async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = update.effective_message
     if message is None:
         return
-    text = d.conversation.texts.text("privacy").format(days=d.settings.retention_days)
+    text = d.conversation.texts.text("privacy", days=d.settings.retention_days)
     await message.get_bot().send_message(message.chat_id, text)
 
 
@@ -288,7 +288,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is not None:  # the chat shows which button was pressed, so the history reads well
         await message.get_bot().send_message(
-            message.chat_id, f"<i>{d.conversation.texts.text('button_chosen').format(title=title)}</i>"
+            message.chat_id, f"<i>{d.conversation.texts.text('button_chosen', title=title)}</i>"
         )
     if payload == FORGET_YES:
         await forget_user(update, context)

@@ -8,10 +8,15 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
+import jinja2
+import jinja2.meta
+
+from assistant_core import calculator, contract
 from assistant_core.content.freshness import freshness_problems
 from assistant_core.content.loader import Problem
-from assistant_core.content.render import RenderError, render_entry, template_helpers
+from assistant_core.content.render import RenderError, fill, make_environment, render_entry, template_helpers
 from assistant_core.content.repository import Snapshot, build_snapshot
+from assistant_core.contract import calculator as calc_contract
 
 TELEGRAM_LIMIT = 4096
 MIN_QUESTIONS = 15
@@ -185,109 +190,36 @@ def check_snapshot(snapshot: Snapshot, today: date) -> list[Problem]:
 
 
 CALC_FILE = "content/calculator.yml"
-CALC_SLOTS = (
-    "calc_target",
-    "calc_workers",
-    "calc_wages",
-    "calc_risk",
-    "calc_size",
-    "calc_income",
-    "calc_jht",
-    "calc_sector",
-)
-CALC_REASONS = (
-    "negative",
-    "zero",
-    "too_large",
-    "too_small",
-    "ambiguous",
-    "not_a_number",
-    "minimum_wage",
-    "wage_count_mismatch",
-    "below_bpu_minimum",
-    "not_a_size",
-    "size_unknown",
-    "not_a_risk",
-    "not_a_target",
-    "not_yes_no",
-    "not_a_sector",
-)
-CALC_TEXTS = (
-    "cancelled",
-    "nothing_to_cancel",
-    "corrected",
-    "again_button",
-    "calc_button",
-    "register_button",
-    "register_bpu_button",
-    "dont_know_button",
-)
-SAMPLE_RESULTS: dict[str, dict[str, object]] = {
-    "results.risk_suggestion": {
-        "label": "laundry",
-        "risk_name": "Rendah",
-        "rate": 0.54,
-        "lampiran": "Perusahaan binatu, laundry",
-        "source": "Lampiran I PP 44/2015",
-        "confident": False,
-        "note": None,
-    },
-    "results.suggested_button": {"name": "Rendah"},
-    "results.pu": {
-        "month": "November 2026",
-        "workers": 2,
-        "programs": "JKK, JKM",
-        "size": "mikro",
-        "lines": [{"name": "JKK", "employer": 1, "worker": 0}],
-        "per_worker": [
-            {
-                "wage": 3000000,
-                "count": 2,
-                "employer": 1,
-                "worker": 1,
-                "parts": [{"name": "JHT", "employer": 1, "worker": 1}],
-            }
-        ],
-        "total": 2,
-        "employer": 2,
-        "worker": 0,
-        "risk_unknown": True,
-        "jkk_highest": 3,
-        "jp_cap": 10547400,
-        "jp_cap_since": "1 Maret 2025",
-        "capped": 1,
-        "deadline": "15 Desember 2026",
-        "sources": "PP 44/2015",
-    },
-    "results.bpu": {
-        "month": "November 2026",
-        "income": 1000000,
-        "bracket_from": 1000000,
-        "bracket_to": 1099999,
-        "base": 1000000,
-        "lines": [{"name": "JKK", "amount": 1, "full": 2}],
-        "total": 1,
-        "discount": 50,
-        "discount_until": "31 Desember 2026",
-        "with_jht": False,
-        "sources": "PP 44/2015",
-    },
-}
+
+
+def sample_values(snapshot: Snapshot, month: date) -> dict[str, dict[str, object]]:
+    """The variables each result template gets, computed the way the actions compute them."""
+    samples: dict[str, dict[str, object]] = {}
+    if "bpu_income_brackets" in snapshot.tables:
+        samples.update(calculator.sample_results(snapshot.facts, snapshot.tables, month))
+    business = snapshot.business
+    for kind in list(business.types.values())[:1]:
+        rate = snapshot.facts.get(f"jkk_rate_{kind.risk}")
+        value = rate.in_force(month) if rate else None
+        samples["results.risk_suggestion"] = {
+            "label": kind.label,
+            "risk_name": business.risk_names.get(kind.risk, kind.risk),
+            "rate": value.value if value else 0,
+            "lampiran": kind.lampiran,
+            "source": business.source,
+            "confident": kind.confident,
+            "note": kind.note,
+        }
+        samples["results.suggested_button"] = {"name": business.risk_names.get(kind.risk, kind.risk)}
+    return samples
 
 
 def check_calculator(snapshot: Snapshot, today: date) -> list[Problem]:
     """Every calculator text the code asks for exists, and renders with today's facts."""
     from assistant_core.content.render import FactView
 
-    needed = (
-        [f"questions.{s}" for s in CALC_SLOTS]
-        + [f"reasons.{r}" for r in CALC_REASONS]
-        + [f"examples.{s}" for s in CALC_SLOTS]
-        + [f"texts.{t}" for t in CALC_TEXTS]
-        + list(SAMPLE_RESULTS)
-    )
     problems = []
-    for key in needed:
+    for key in calc_contract.calculator_keys():
         template = snapshot.calc_templates.get(key)
         if template is None:
             section, name = key.split(".", 1)
@@ -305,7 +237,8 @@ def check_calculator(snapshot: Snapshot, today: date) -> list[Problem]:
             text = ""
             for day in check_dates(snapshot, today):
                 view = FactView(snapshot.facts, day, snapshot.texts)
-                text = template.render(f=view, **template_helpers(view, snapshot.tables), **SAMPLE_RESULTS.get(key, {}))
+                values = sample_values(snapshot, day).get(key, {}) if key.startswith("results.") else {}
+                text = template.render(f=view, **template_helpers(view, snapshot.tables), **values)
         except Exception as exc:  # any template failure is the editor's to fix
             problems.append(
                 Problem(
@@ -323,6 +256,16 @@ def check_calculator(snapshot: Snapshot, today: date) -> list[Problem]:
 
 
 GUIDE_FILE = "content/guide.yml"
+# Example values for the variables the contract says the code passes to guide texts.
+GUIDE_SAMPLES: dict[str, object] = {
+    "size": "mikro",
+    "size_code": "mikro",
+    "programs": "JKK dan JKM",
+    "day": 10,
+    "deadline": "15 Desember 2026",
+    "employer_month": "November 2026",
+    "bpu_month": "Desember 2026",
+}
 
 
 def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
@@ -331,26 +274,8 @@ def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
 
     problems_early: list[Problem] = []
     needed: dict[str, dict[str, object]] = {
-        "obligation.ask": {},
-        "obligation.ranges": {},
-        "obligation.calc_button": {},
-        "obligation.register_button": {},
-        "registration.ask_who": {},
-        "registration.ask_channel": {},
-        "registration.calc_button": {},
-        "registration.contact_button": {},
-        "obligation.result": {"size": "mikro", "size_code": "mikro", "programs": "JKK dan JKM"},
-        "links.situs_resmi.button": {},
-        "reminder.button": {},
-        "reminder.stop_button": {},
-        "reminder.on_done": {"day": 10},
-        "reminder.already": {"day": 10},
-        "reminder.off_done": {},
-        "reminder.message": {
-            "deadline": "15 Desember 2026",
-            "employer_month": "November 2026",
-            "bpu_month": "Desember 2026",
-        },
+        key: {name: GUIDE_SAMPLES.get(name, "contoh") for name in names}
+        for key, names in contract.guide_texts().items()
     }
     links = snapshot.guide.get("links") or {}
     for key, spec in links.items() if isinstance(links, dict) else []:
@@ -402,68 +327,43 @@ def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
 
 
 TEXTS_FILE = "content/texts.yml"
-# Every name the bot and actions look up in content/texts.yml, with the placeholders each may use.
-BOT_TEXTS: dict[str, frozenset[str]] = {
-    **{
-        name: frozenset()
-        for name in (
-            "did_you_mean",
-            "did_you_mean_none",
-            "rasa_unavailable",
-            "unsupported_media",
-            "button_expired",
-            "local_chat_intro",
-            "local_chat_choose",
-            "local_chat_you",
-            "local_chat_bot",
-            "privacy_notice",
-            "forget_confirm",
-            "forget_yes",
-            "forget_no",
-            "forget_done",
-            "forget_kept",
-            "forget_failed",
-            "feedback_up_button",
-            "feedback_down_button",
-            "feedback_thanks",
-            "feedback_sorry",
-            "menu_button",
-            "reminder_private_only",
-        )
-    },
-    "button_chosen": frozenset({"title"}),
-    "fact_status_current": frozenset({"since", "update_note"}),
-    "fact_status_stale": frozenset({"since", "update_note"}),
-    "stale_fact_notice": frozenset({"label", "value", "since", "update_note", "review_by"}),
-    "privacy": frozenset({"days"}),
-}
-_PLACEHOLDER = re.compile(r"{([^{}]*)}")
 
 
 def check_texts(snapshot: Snapshot) -> list[Problem]:
-    """Every text the code needs exists, uses only its placeholders, and is valid Telegram HTML."""
+    """Every text the contract names exists, uses only its placeholders, renders, and is valid HTML."""
     problems = []
-    for name, allowed in BOT_TEXTS.items():
+    env = make_environment()
+    for name, allowed in sorted(contract.bot_texts().items()):
         text = snapshot.texts.get(name)
-        if text is None:
-            problems.append(
-                Problem(TEXTS_FILE, None, name, f"teks '{name}' tidak ada", f"tambahkan '{name}:' di bawah 'texts:'")
-            )
-            continue
-        for used in _PLACEHOLDER.findall(text):
-            if used not in allowed:
-                hint = ", ".join("{" + a + "}" for a in sorted(allowed)) or "tidak ada"
-                problems.append(
-                    Problem(
-                        TEXTS_FILE,
-                        None,
-                        name,
-                        f"teks '{name}' memakai {{{used}}} yang tidak dikenal",
-                        f"isian yang boleh dipakai: {hint}",
-                    )
-                )
-        for message, fix in html_problems(text):
+
+        def problem(message: str, fix: str, name: str = name) -> None:
             problems.append(Problem(TEXTS_FILE, None, name, message, fix))
+
+        if text is None:
+            problem(f"teks '{name}' tidak ada", f"tambahkan '{name}:' di bawah 'texts:'")
+            continue
+        try:
+            used = jinja2.meta.find_undeclared_variables(env.parse(text))
+        except jinja2.TemplateSyntaxError as exc:
+            problem(f"sintaks template salah: {exc.message}", "periksa pasangan {{ }} dan {% %}")
+            continue
+        hint = ", ".join("{{ " + a + " }}" for a in sorted(allowed)) or "tidak ada"
+        for unknown in sorted(used - allowed):
+            problem(
+                f"teks '{name}' memakai {{{{ {unknown} }}}} yang tidak dikenal", f"isian yang boleh dipakai: {hint}"
+            )
+        if _OLD_PLACEHOLDER.search(_JINJA.sub(" ", text)):
+            problem(
+                f"teks '{name}' memakai {{...}} tunggal",
+                f"tulis isian dengan kurung kurawal ganda, mis. {hint}",
+            )
+        try:
+            shown = fill(text, **dict.fromkeys(allowed, "contoh"))
+        except jinja2.TemplateError as exc:
+            problem(f"teks gagal dibuat: {exc}", f"isian yang boleh dipakai: {hint}")
+            continue
+        for message, fix in html_problems(shown):
+            problem(message, fix)
     return problems
 
 
@@ -485,6 +385,7 @@ def check_all(snapshot: Snapshot, today: date) -> list[Problem]:
     )
 
 
+_OLD_PLACEHOLDER = re.compile(r"(?<!\{)\{\s*[a-z_]+\s*\}(?!\})")  # str.format's {x}, no longer read
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _RUPIAH = re.compile(
     r"\bRp\.?\s?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?(?:\s*(juta|jt|ribu|rb|miliar|triliun)\b)?", re.IGNORECASE

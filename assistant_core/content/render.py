@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from assistant_core.content.loader import Entry, Fact, Table
 
@@ -85,14 +86,31 @@ def formatted(fact: Fact, value: Any) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=512)
+def _text_template(source: str) -> jinja2.Template:
+    return make_environment().from_string(source)
+
+
+def fill(source: str, **values: Any) -> str:
+    """Render one texts.yml text with its values (HTML-escaped, like every editor template)."""
+    return _text_template(source).render(**values)
+
+
+def text_of(texts: Mapping[str, str], name: str, **values: Any) -> str:
+    """The text `name` of content/texts.yml with its {{ placeholders }} filled from `values`."""
+    source = texts.get(name)
+    if source is None:
+        raise KeyError(f"content/texts.yml has no text '{name}'")
+    return fill(source, **values)
+
+
 def _fill(texts: Mapping[str, str], name: str, **values: str) -> str:
-    template = texts.get(name)
-    if template is None:
+    if name not in texts:
         raise RenderError(f"content/texts.yml tidak punya teks '{name}'")
     try:
-        return template.format(**values)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise RenderError(f"teks '{name}' di content/texts.yml memakai tempat isian yang tidak dikenal: {exc}") from exc
+        return str(text_of(texts, name, **values))
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"teks '{name}' di content/texts.yml tidak bisa dibuat: {exc}") from exc
 
 
 class FactView:
@@ -117,7 +135,8 @@ class FactView:
         note = fact.update_note or ""
         key = "fact_status_stale" if current.overdue(self._on) else "fact_status_current"
         text = _fill(self._texts, key, since=tanggal(current.valid_from), update_note=note)
-        return text.replace(";  ", "; ").rstrip("; ").strip()
+        # Already HTML (filled by Jinja with escaping): Markup, so the answer does not escape it twice.
+        return Markup(text.replace(";  ", "; ").rstrip("; ").strip())  # noqa: S704
 
     def stale_notices(self) -> list[str]:
         """One notice for every used fact whose review date has passed with nothing newer in content."""

@@ -21,6 +21,7 @@ from assistant_core.content.render import (
     make_environment,
     render_entry,
     template_helpers,
+    text_of,
 )
 
 log = logging.getLogger(__name__)
@@ -238,8 +239,6 @@ class ContentRepository:
     def title(self, key: str) -> str | None:
         return self.snapshot().titles.get(key)
 
-    def text(self, name: str) -> str:
-        texts = self.snapshot().texts
-        if name not in texts:
-            raise KeyError(f"content/texts.yml has no text '{name}'")
-        return texts[name]
+    def text(self, name: str, **values: Any) -> str:
+        """A text from content/texts.yml, its {{ placeholders }} filled with `values`."""
+        return text_of(self.snapshot().texts, name, **values)

@@ -169,12 +169,18 @@ def test_bot_texts_are_checked(tmp_path: Path) -> None:
     target = content / "texts.yml"
     text = target.read_text()
     text = "\n".join(line for line in text.splitlines() if not line.startswith("  forget_kept:"))
-    text = text.replace("{days} hari", "{hari} hari").replace("Anda memilih: {title}", "Anda <b>memilih: {title}")
+    text = (
+        text.replace("{{ days }} hari", "{{ hari }} hari")
+        .replace("Anda memilih: {{ title }}", "Anda <b>memilih: {{ title }}")
+        .replace('berlaku sejak {{ since }}; {{ update_note }}"', 'berlaku sejak {since}; {{ update_note }}"')
+    )
     target.write_text(text + "\n")
     found = messages(content)
     assert any("texts.yml [forget_kept]" in m and "tidak ada" in m for m in found)
-    assert any("texts.yml [privacy]" in m and "{hari}" in m and "{days}" in m for m in found)
+    assert any("texts.yml [privacy]" in m and "{{ hari }}" in m and "{{ days }}" in m for m in found)
     assert any("texts.yml [button_chosen]" in m for m in found)
+    # str.format's single braces are no longer a placeholder: editors are told to double them.
+    assert any("texts.yml [fact_status_current]" in m and "tunggal" in m for m in found)
 
 
 YEARLY = (
