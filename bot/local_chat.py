@@ -7,6 +7,7 @@ import getpass
 import sys
 from typing import TextIO
 
+from assistant_core.contract import smalltalk
 from assistant_core.pseudonym import local_conversation_id
 from assistant_core.settings import Settings
 from bot.conversation import Conversation, Texts
@@ -35,7 +36,7 @@ async def run_local_chat(
     texts = conversation.texts
     print(texts.text("local_chat_intro"), file=out)
     print(f"\n{to_plain(texts.text('privacy_notice'))}", file=out)
-    buttons = show(await conversation.turn(sender, "/greet"), out, texts)
+    buttons = show(await conversation.turn(sender, smalltalk.GREET_PAYLOAD), out, texts)
     try:
         while True:
             print(f"\n{texts.text('local_chat_you')}: ", end="", file=out, flush=True)

@@ -13,6 +13,7 @@ from assistant_core.calculator import month_label
 from assistant_core.clock import question_date
 from assistant_core.content import ContentRepository
 from assistant_core.content.render import tanggal
+from assistant_core.contract import reminders
 from assistant_core.reminders import ReminderStore, in_window
 from bot.callbacks import CallbackStore, register_safely
 
@@ -20,8 +21,8 @@ log = logging.getLogger(__name__)
 
 # Button payloads the bot handles itself (never sent to Rasa). REMINDER_ON is what Rasa's menus and
 # the registration guide offer; other channels get Rasa's "only on Telegram" answer for it.
-REMINDER_ON = "/reminder_on"
-REMINDER_OFF = "bot:reminder:off"
+REMINDER_ON = reminders.ON_PAYLOAD
+REMINDER_OFF = reminders.OFF_PAYLOAD
 CHECK_EVERY_SECONDS = 900
 
 

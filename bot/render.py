@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant_core.contract import feedback
+
 TELEGRAM_LIMIT = 4096
 _ALLOWED = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "blockquote"})
 _TAG = re.compile(r"<(/?)([a-zA-Z]+)((?:\s+href=\"https?://[^\"<>\s]+\")?)\s*>")
@@ -131,7 +133,7 @@ def to_plain(text: str) -> str:
     return html.unescape(re.sub(r"</?[a-z]+[^>]*>", "", text))
 
 
-FEEDBACK_PREFIX = "/feedback"
+FEEDBACK_PREFIX = feedback.PREFIX
 
 
 def button_rows(buttons: tuple[Button, ...], long_label: int = 20) -> list[list[Button]]:

@@ -38,6 +38,7 @@ from telegram.ext import (
 from assistant_core.analytics.ingest import Ingester
 from assistant_core.clock import question_date
 from assistant_core.content import ContentRepository
+from assistant_core.contract import calculator, obligation, privacy, registration, smalltalk
 from assistant_core.masking import mask_personal_data
 from assistant_core.privacy import UserRegistry
 from assistant_core.pseudonym import conversation_id
@@ -64,19 +65,19 @@ COMMANDS = [
 ]
 # Commands map to payloads the Rasa channel accepts without having offered them.
 COMMAND_PAYLOADS = {
-    "start": "/greet",
-    "menu": "/help",
-    "bantuan": "/help",
-    "iuran": "/calc_iuran",
-    "wajib": "/check_obligation",
-    "daftar": "/registration_guide",
+    "start": smalltalk.GREET_PAYLOAD,
+    "menu": smalltalk.HELP_PAYLOAD,
+    "bantuan": smalltalk.HELP_PAYLOAD,
+    "iuran": calculator.START_PAYLOAD,
+    "wajib": obligation.ENTRY_PAYLOAD,
+    "daftar": registration.ENTRY_PAYLOAD,
 }
 SEEN_UPDATES = 2048
 # What Telegram allows in a t.me/<bot>?start=<parameter> deep link.
 DEEP_LINK_SOURCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Button payloads the bot handles itself; they never reach Rasa.
-FORGET_YES = "bot:forget:yes"
-FORGET_NO = "bot:forget:no"
+FORGET_YES = privacy.FORGET_YES
+FORGET_NO = privacy.FORGET_NO
 
 
 @dataclass
@@ -242,7 +243,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if name == "start" and (source := deep_link_source(context.args)):
         # Deep link t.me/<bot>?start=<source>: kept as the user's source for outreach attribution.
         metadata = {"source": source}
-    await converse(update, context, COMMAND_PAYLOADS.get(name, "/help"), metadata)
+    await converse(update, context, COMMAND_PAYLOADS.get(name, smalltalk.HELP_PAYLOAD), metadata)
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -255,7 +256,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         addressed = message.text.split()[0].partition("@")[2].lower()
         if not addressed or addressed != (context.bot.username or "").lower():
             return
-    await converse(update, context, "/help")
+    await converse(update, context, smalltalk.HELP_PAYLOAD)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -282,7 +283,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is not None:
             await message.get_bot().send_message(message.chat_id, d.conversation.texts.text("button_expired"))
-        await converse(update, context, "/help")
+        await converse(update, context, smalltalk.HELP_PAYLOAD)
         return
     payload, title = resolved
     message = update.effective_message

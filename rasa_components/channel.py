@@ -13,6 +13,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from assistant_core import contract
 from assistant_core.masking import mask_personal_data
 from assistant_core.pseudonym import FORGET_TOKEN_HEADER, forget_token, rest_conversation_id
 from assistant_core.settings import load_settings
@@ -25,10 +26,10 @@ MAX_TEXT = 4000
 MAX_SENDER = 128
 MAX_METADATA = 4096  # characters of the metadata as JSON; our bot sends {"source": "<=64 chars"}
 MAX_METADATA_DEPTH = 8
-# Payloads any client may send without having been offered them: harmless entry points that
-# the Telegram commands and menus map to. Everything else starting with "/" must have been
-# offered as a button in this conversation, so a typed "/restart" or "/intent{...}" is text.
-ALWAYS_ALLOWED_PAYLOADS = frozenset({"/greet", "/help", "/calc_iuran", "/check_obligation", "/registration_guide"})
+# Payloads any client may send without having been offered them (the contract's entry points, which
+# the Telegram commands and menus map to). Everything else starting with "/" must have been offered
+# as a button in this conversation, so a typed "/restart" or "/intent{...}" is text.
+ALWAYS_ALLOWED_PAYLOADS = contract.ALWAYS_ALLOWED_PAYLOADS
 
 
 class WholeMessageCollector(CollectingOutputChannel):
