@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 
 class Texts(Protocol):
-    def text(self, name: str) -> str: ...
+    def text(self, name: str, **values: Any) -> str: ...
 
 
 class Conversation:
