@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant_core.contract import faq
+
 # Chosen on the dev set (scripts/tune_threshold.py, never the held-out set), scoring a right answer
 # +1, a "Maksud Anda…?" offer that contains the right topic +0.5 and a wrong answer -1 (people act
 # on figures). With the FaqBlender in the pipeline (2026-11-27) the optimum is a plateau at a
@@ -34,14 +36,14 @@ def _strip(intent_response_key: Any) -> str | None:
 
 def choose(parse_data: dict[str, Any]) -> FaqChoice:
     """Pick the entry from a topic button's entity, or from the ResponseSelector if confident."""
-    if (parse_data.get("intent") or {}).get("name") == "choose_topic":
+    if (parse_data.get("intent") or {}).get("name") == faq.CHOOSE_TOPIC:
         for entity in parse_data.get("entities") or []:
-            if entity.get("entity") == "topic" and isinstance(entity.get("value"), str):
+            if entity.get("entity") == faq.TOPIC and isinstance(entity.get("value"), str):
                 return FaqChoice(entity["value"], 1.0)
         return FaqChoice(None)
     selectors = parse_data.get("response_selector") or {}
     # "faq" when the selector is bound to the retrieval intent (ours); "default" in Rasa's defaults.
-    selector = selectors.get("faq") or selectors.get("default") or {}
+    selector = selectors.get(faq.INTENT) or selectors.get("default") or {}
     ranking = [r for r in selector.get("ranking") or [] if _strip(r.get("intent_response_key"))]
     top = selector.get("response") or {}
     key = _strip(top.get("intent_response_key"))

@@ -39,6 +39,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from assistant_core.contract import faq
+
 log = logging.getLogger(__name__)
 
 SELECTOR = "response_selector"
@@ -56,7 +58,7 @@ class FaqBlender(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {
-            "retrieval_intent": "faq",
+            "retrieval_intent": faq.INTENT,
             # Share of the linear model in the blend (0 = Rasa alone, 1 = linear model alone).
             "weight": 0.5,
             "word_ngrams": [1, 2],

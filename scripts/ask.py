@@ -15,6 +15,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore")  # Rasa's dependencies warn on import; editors need the answer only
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "var" / "models" / "assistant.tar.gz"
+sys.path.insert(0, str(ROOT))
+from assistant_core.contract import faq  # noqa: E402
 
 
 async def main(questions: list[str]) -> int:
@@ -35,8 +37,8 @@ async def main(questions: list[str]) -> int:
         intent = parsed.get("intent") or {}
         print(f"\n\u201c{question}\u201d")
         print(f"  intent: {intent.get('name')} (keyakinan {float(intent.get('confidence') or 0):.2f})")
-        selector = (parsed.get("response_selector") or {}).get("faq") or {}
-        if intent.get("name") == "faq":
+        selector = (parsed.get("response_selector") or {}).get(faq.INTENT) or {}
+        if intent.get("name") == faq.INTENT:
             for rank in (selector.get("ranking") or [])[:3]:
                 key = str(rank.get("intent_response_key", "")).split("/", 1)[-1]
                 print(f"  entri {key:28} keyakinan {float(rank.get('confidence') or 0):.2f}")

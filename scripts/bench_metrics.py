@@ -31,7 +31,8 @@ import tornado.httpserver  # noqa: E402
 from sqlalchemy import Engine, insert, text  # noqa: E402
 
 from assistant_core.analytics.dashboard import Dashboard, DashboardConfig, hash_password  # noqa: E402
-from assistant_core.analytics.ingest import response_bucket  # noqa: E402
+from assistant_core.analytics.ingest import UNANSWERED, WITH_TOPIC, Outcome, response_bucket  # noqa: E402
+from assistant_core.contract import faq  # noqa: E402
 from assistant_core.db import DailyCount, Turn, UserDay, create_tables, make_engine  # noqa: E402
 from assistant_core.settings import load_settings  # noqa: E402
 from scripts.bench_serve import free_port  # noqa: E402
@@ -39,8 +40,8 @@ from scripts.bench_serve import free_port  # noqa: E402
 END = date(2026, 11, 26)
 DAYS = 30
 SOURCES = [None] * 6 + [f"perisai_{i}" for i in range(15)] + ["kemenkop", "poster_pasar", "radio"]
-OUTCOMES = ["answered"] * 70 + ["smalltalk"] * 8 + ["calculator"] * 8 + ["guide"] * 5 + ["miss"] * 4
-OUTCOMES += ["out_of_scope"] * 3 + ["handoff"] + ["feedback"]
+OUTCOMES = [Outcome.ANSWERED] * 70 + [Outcome.SMALLTALK] * 8 + [Outcome.CALCULATOR] * 8 + [Outcome.GUIDE] * 5
+OUTCOMES += [Outcome.MISS] * 4 + [Outcome.OUT_OF_SCOPE] * 3 + [Outcome.HANDOFF] + [Outcome.FEEDBACK]
 TOPICS = [f"topik_{i:02d}" for i in range(62)]
 MISSES = [
     "cara {} bpjs {} lewat {}",
@@ -85,7 +86,7 @@ def generate(engine: Engine, messages: int, users: int, seed: int = 7) -> None:
                 day = min(END, day + timedelta(days=rng.randrange(1, 5)))
             event_id += 1
             outcome = rng.choice(OUTCOMES)
-            topic = rng.choice(TOPICS) if outcome in {"answered", "feedback", "miss", "handoff"} else None
+            topic = rng.choice(TOPICS) if outcome in WITH_TOPIC else None
             response = int(rng.lognormvariate(5.5, 0.5))
             at = datetime(day.year, day.month, day.day, 2, tzinfo=timezone.utc) + timedelta(seconds=m * 40)
             words = [rng.choice(WORDS) for _ in range(3)]
@@ -95,14 +96,12 @@ def generate(engine: Engine, messages: int, users: int, seed: int = 7) -> None:
                     "conversation": conversation,
                     "at": at,
                     "day": day,
-                    "intent": "faq",
+                    "intent": faq.INTENT,
                     "topic": topic,
                     "outcome": outcome,
                     "response_ms": response,
                     "source": source,
-                    "text": rng.choice(MISSES).format(*words)
-                    if outcome in {"miss", "handoff", "out_of_scope"}
-                    else None,
+                    "text": rng.choice(MISSES).format(*words) if outcome in UNANSWERED else None,
                 }
             )
             key = (day, conversation)
@@ -130,7 +129,7 @@ def generate(engine: Engine, messages: int, users: int, seed: int = 7) -> None:
             counts[(day, src, "outcome", outcome)] += 1
             if outcome == "answered" and topic:
                 counts[(day, src, "topic", topic)] += 1
-            if outcome == "feedback" and topic:
+            if outcome == Outcome.FEEDBACK and topic:
                 counts[(day, src, rng.choice(["rating_up", "rating_down"]), topic)] += 1
             counts[(day, src, "response_ms", response_bucket(response))] += 1
             if len(turns) >= 50_000:

@@ -20,6 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore")  # Rasa's dependencies warn on import; editors need the answer only
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from assistant_core.contract import faq  # noqa: E402
 from assistant_core.faq_choice import choose  # noqa: E402
 
 
@@ -42,7 +43,7 @@ async def main() -> int:
                     continue
                 parsed = await agent.parse_message(text)
                 intent = (parsed.get("intent") or {}).get("name")
-                got = f"faq/{choose(parsed).key}" if intent == "faq" else intent
+                got = f"faq/{choose(parsed).key}" if intent == faq.INTENT else intent
                 checked += 1
                 if got != expected:
                     failures.append(f"{path.name}: {text!r} expected {expected}, got {got}")

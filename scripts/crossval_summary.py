@@ -18,6 +18,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from assistant_core.contract import scope
+
 
 def _load(folder: Path, name: str) -> object:
     path = folder / name
@@ -34,7 +37,7 @@ def main() -> int:
         return 1
     responses = _load(folder, "response_selection_report.json")
 
-    oos = intents.get("out_of_scope", {})
+    oos = intents.get(scope.OUT_OF_SCOPE, {})
     rows = [
         ("intent accuracy", f"{intents['accuracy']:.1%}"),
         ("intent macro F1", f"{intents['macro avg']['f1-score']:.3f}"),

@@ -24,16 +24,18 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore")  # Rasa's dependencies warn on import; editors need the answer only
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from assistant_core.contract import fallback, faq, scope  # noqa: E402
 from assistant_core.faq_choice import choose  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "heldout" / "questions.yml"
 FROZEN_HASH = ROOT / "tests" / "heldout" / "questions.sha256"
-NO_ANSWER = {"out_of_scope", "nlu_fallback", "did_you_mean"}
+NO_ANSWER = {scope.OUT_OF_SCOPE, fallback.NLU_FALLBACK, "did_you_mean"}
+MISSED = {scope.OUT_OF_SCOPE, fallback.NLU_FALLBACK}
 
 
 def label(parsed: dict) -> str:  # type: ignore[type-arg]
-    intent = (parsed.get("intent") or {}).get("name") or "nlu_fallback"
-    if intent != "faq":
+    intent = (parsed.get("intent") or {}).get("name") or fallback.NLU_FALLBACK
+    if intent != faq.INTENT:
         return str(intent)
     choice = choose(parsed)
     return f"faq/{choice.key}" if choice.key else "did_you_mean"
@@ -41,11 +43,11 @@ def label(parsed: dict) -> str:  # type: ignore[type-arg]
 
 def raw_label(parsed: dict) -> str:  # type: ignore[type-arg]
     """The top-ranked entry regardless of confidence (diagnostic: the ceiling of the threshold rule)."""
-    intent = (parsed.get("intent") or {}).get("name") or "nlu_fallback"
-    if intent != "faq":
+    intent = (parsed.get("intent") or {}).get("name") or fallback.NLU_FALLBACK
+    if intent != faq.INTENT:
         return str(intent)
     selectors = parsed.get("response_selector") or {}
-    top = (selectors.get("faq") or selectors.get("default") or {}).get("response") or {}
+    top = (selectors.get(faq.INTENT) or selectors.get("default") or {}).get("response") or {}
     return str(top.get("intent_response_key") or "did_you_mean")
 
 
@@ -85,8 +87,8 @@ async def evaluate(model: Path, examples: list[dict]) -> dict:  # type: ignore[t
         raw.append((example["expected"], raw_label(parsed)))
     elapsed = time.monotonic() - started
     correct = sum(1 for g, p in pairs if g == p)
-    oos_gold = [p for g, p in pairs if g == "out_of_scope"]
-    oos_pred = [g for g, p in pairs if p in {"out_of_scope", "nlu_fallback"}]
+    oos_gold = [p for g, p in pairs if g == scope.OUT_OF_SCOPE]
+    oos_pred = [g for g, p in pairs if p in MISSED]
     return {
         "n": len(pairs),
         "top1": correct / len(pairs),
@@ -97,8 +99,8 @@ async def evaluate(model: Path, examples: list[dict]) -> dict:  # type: ignore[t
         "right": [g == p for g, p in pairs],
         "offer_hit": offer_hits / len(pairs),
         "macro_f1": macro_f1(pairs),
-        "oos_recall": sum(1 for p in oos_gold if p in {"out_of_scope", "nlu_fallback"}) / max(1, len(oos_gold)),
-        "oos_precision": sum(1 for g in oos_pred if g == "out_of_scope") / max(1, len(oos_pred)),
+        "oos_recall": sum(1 for p in oos_gold if p in MISSED) / max(1, len(oos_gold)),
+        "oos_precision": sum(1 for g in oos_pred if g == scope.OUT_OF_SCOPE) / max(1, len(oos_pred)),
         "confused": Counter((g, p) for g, p in pairs if g != p).most_common(int(os.environ.get("EVAL_TOP", "10"))),
         "ms_per_parse": 1000 * elapsed / len(pairs),
     }

@@ -19,6 +19,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "dev" / "questions.yml"
+sys.path.insert(0, str(ROOT))
+from assistant_core.contract import fallback, faq, scope  # noqa: E402
 
 
 async def parse_all(texts: list[str], model: Path) -> list[dict]:  # type: ignore[type-arg]
@@ -35,12 +37,12 @@ async def parse_all(texts: list[str], model: Path) -> list[dict]:  # type: ignor
 
 
 def outcome(parsed: dict, expected: str, min_conf: float, min_margin: float) -> str:  # type: ignore[type-arg]
-    intent = (parsed.get("intent") or {}).get("name") or "nlu_fallback"
-    if intent != "faq":
+    intent = (parsed.get("intent") or {}).get("name") or fallback.NLU_FALLBACK
+    if intent != faq.INTENT:
         if intent == expected:
             return "right"
-        return "offer" if intent in {"nlu_fallback", "out_of_scope"} else "wrong"
-    selector = (parsed.get("response_selector") or {}).get("faq") or {}
+        return "offer" if intent in {fallback.NLU_FALLBACK, scope.OUT_OF_SCOPE} else "wrong"
+    selector = (parsed.get("response_selector") or {}).get(faq.INTENT) or {}
     ranking = selector.get("ranking") or []
     top = ranking[0] if ranking else {}
     second = float(ranking[1]["confidence"]) if len(ranking) > 1 else 0.0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from assistant_core.analytics.export import read_titles, write_csv
 from assistant_core.analytics.ingest import Ingester
-from assistant_core.analytics.metrics import Metrics, compute
+from assistant_core.analytics.metrics import FUNNEL_GUIDE, Metrics, compute
 from assistant_core.clock import question_date
 from assistant_core.db import create_tables, make_engine
 from assistant_core.settings import load_settings
@@ -22,7 +22,7 @@ from assistant_core.settings import load_settings
 LABELS = {
     "first_contact": "Kontak pertama",
     "calculator_or_obligation": "Kalkulator atau cek kewajiban",
-    "registration_guide": "Panduan daftar",
+    FUNNEL_GUIDE: "Panduan daftar",
     "registration_link": "Tautan pendaftaran dibuka",
 }
 

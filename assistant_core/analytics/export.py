@@ -83,7 +83,7 @@ def read_titles(content_dir: Path) -> dict[str, str]:
     """Entry titles for display, read straight from content/faq/*.yml (without building all of
     content: the command must answer fast). A key without a readable title is shown as the key."""
     titles: dict[str, str] = {}
-    for path in sorted((content_dir / "faq").glob("*.yml")):
+    for path in sorted(content_dir.glob("faq/*.yml")):
         key = None
         for line in path.read_text(encoding="utf-8").splitlines():
             stripped = line.strip()

@@ -8,7 +8,6 @@ STALE_AFTER (Rasa died mid-turn) is stored as it is.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from collections.abc import Iterable
@@ -21,6 +20,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from assistant_core.clock import JAKARTA
+from assistant_core.contract import (
+    calculator,
+    fallback,
+    faq,
+    feedback,
+    obligation,
+    parse_payload,
+    registration,
+    scope,
+    smalltalk,
+)
 from assistant_core.db import ChatUser, DailyCount, IngestState, Turn, UserDay
 from assistant_core.masking import mask_personal_data
 
@@ -42,10 +52,34 @@ BATCH = 5000
 STALE_AFTER = timedelta(minutes=5)
 SESSION_GAP = timedelta(minutes=30)
 MAX_TEXT = 300
-SMALLTALK = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge", "help"})
-GUIDE_INTENTS = frozenset({"check_obligation", "registration_guide", "open_link"})
-CALC_ACTIONS = frozenset({"action_calc_start", "calc_form", "validate_calc_form", "action_calc_result"})
-MISS_ACTIONS = frozenset({"action_default_fallback", "action_fallback"})
+SMALLTALK = frozenset(smalltalk.FEATURE.intents)
+GUIDE_INTENTS = frozenset({obligation.INTENT, registration.INTENT, registration.OPEN_LINK})
+CALC_INTENTS = frozenset({calculator.INTENT, calculator.CANCEL})
+CALC_ACTIONS = frozenset({calculator.START, calculator.FORM, calculator.VALIDATE, calculator.RESULT})
+MISS_ACTIONS = frozenset({fallback.RASA_FALLBACK, fallback.ACTION})
+LISTEN = "action_listen"  # Rasa's own: the assistant waits for the next message
+
+
+class Outcome:
+    """What a turn came to, as stored in asst_turns.outcome and counted per day (plain strings:
+    they are compared with what the database returns)."""
+
+    HANDOFF = "handoff"
+    MISS = "miss"
+    OUT_OF_SCOPE = scope.OUT_OF_SCOPE
+    KESEHATAN = "kesehatan"
+    FEEDBACK = feedback.INTENT
+    ANSWERED = "answered"
+    CALCULATOR = "calculator"
+    GUIDE = "guide"
+    SMALLTALK = "smalltalk"
+    OTHER = "other"
+
+
+# Kept with their text, for editors (what was not answered).
+UNANSWERED = (Outcome.MISS, Outcome.HANDOFF, Outcome.OUT_OF_SCOPE)
+# Kept with their entry: the one answered or rated, or for a miss the nearest, a pointer for editors.
+WITH_TOPIC = (Outcome.ANSWERED, Outcome.FEEDBACK, Outcome.MISS, Outcome.HANDOFF)
 # Upper bounds (ms) of the response-time buckets kept per day; the last is open-ended.
 RESPONSE_BUCKETS = (100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 8000, 15000)
 
@@ -82,24 +116,24 @@ class TurnDraft:
     @property
     def outcome(self) -> str:
         if self.handoff:
-            return "handoff"
-        if self.missed or self.intent == "nlu_fallback":
-            return "miss"
-        if self.intent == "out_of_scope":
-            return "out_of_scope"
-        if self.intent == "ask_bpjs_kesehatan":
-            return "kesehatan"
-        if self.intent == "feedback":
-            return "feedback"
+            return Outcome.HANDOFF
+        if self.missed or self.intent == fallback.NLU_FALLBACK:
+            return Outcome.MISS
+        if self.intent == scope.OUT_OF_SCOPE:
+            return Outcome.OUT_OF_SCOPE
+        if self.intent == scope.BPJS_KESEHATAN:
+            return Outcome.KESEHATAN
+        if self.intent == feedback.INTENT:
+            return Outcome.FEEDBACK
         if self.answered_faq and self.topic:
-            return "answered"
-        if self.in_calculator or self.intent in {"calc_iuran", "cancel"}:
-            return "calculator"
+            return Outcome.ANSWERED
+        if self.in_calculator or self.intent in CALC_INTENTS:
+            return Outcome.CALCULATOR
         if self.intent in GUIDE_INTENTS:
-            return "guide"
+            return Outcome.GUIDE
         if self.intent in SMALLTALK:
-            return "smalltalk"
-        return "other"
+            return Outcome.SMALLTALK
+        return Outcome.OTHER
 
     @property
     def response_ms(self) -> int | None:
@@ -113,7 +147,7 @@ def _moment(timestamp: float | None) -> datetime:
 
 
 def _faq_key(parse: dict[str, Any]) -> str | None:
-    selector = (parse.get("response_selector") or {}).get("faq") or {}
+    selector = (parse.get("response_selector") or {}).get(faq.INTENT) or {}
     key = (selector.get("response") or {}).get("intent_response_key")
     return str(key).split("/", 1)[1] if isinstance(key, str) and "/" in key else None
 
@@ -123,29 +157,28 @@ def _apply(draft: TurnDraft, row: Any, data: dict[str, Any]) -> None:
     kind = row.type_name
     if kind == "action":
         name = row.action_name or data.get("name")
-        if name == "action_listen":
+        if name == LISTEN:
             draft.complete = bool(draft.actions)
             return
         draft.actions.append(str(name))
         if name in MISS_ACTIONS:
             draft.missed = True
-        if name == "action_answer_faq":
+        if name == faq.ACTION:
             draft.answered_faq = True
         if name in CALC_ACTIONS:
             draft.in_calculator = True
     elif kind == "bot":
         draft.last_bot_at = _moment(row.timestamp)
         metadata = data.get("metadata") or {}
-        if metadata.get("utter_action") == "utter_handoff":
+        if metadata.get("utter_action") == fallback.UTTER_HANDOFF:
             draft.handoff = True
         for button in (data.get("data") or {}).get("buttons") or []:
-            payload = str(button.get("payload", "")) if isinstance(button, dict) else ""
-            if payload.startswith("/feedback") and "topic" in payload:
-                with contextlib.suppress(ValueError):
-                    draft.topic = json.loads(payload[len("/feedback") :]).get("topic") or draft.topic
-    elif kind == "slot" and data.get("name") == "misses" and (data.get("value") or 0) >= 1:
+            parsed = parse_payload(str(button.get("payload", ""))) if isinstance(button, dict) else None
+            if parsed is not None and parsed[0] == feedback.INTENT:
+                draft.topic = parsed[1].get(feedback.TOPIC) or draft.topic
+    elif kind == "slot" and data.get("name") == fallback.MISSES and (data.get("value") or 0) >= 1:
         draft.missed = True
-    elif kind == "active_loop" and data.get("name") == "calc_form":
+    elif kind == "active_loop" and data.get("name") == calculator.FORM:
         draft.in_calculator = True
 
 
@@ -167,10 +200,10 @@ def _start(row: Any, data: dict[str, Any]) -> TurnDraft:
         source=mask_personal_data(str(source))[:64] if source else None,
         entities=entities,
     )
-    if draft.intent == "faq":
+    if draft.intent == faq.INTENT:
         draft.topic = _faq_key(parse)
-    elif draft.intent in {"choose_topic", "feedback"}:
-        draft.topic = entities.get("topic")
+    elif draft.intent in {faq.CHOOSE_TOPIC, feedback.INTENT}:
+        draft.topic = entities.get(faq.TOPIC)
     return draft
 
 
@@ -298,7 +331,7 @@ class Ingester:
                 sources[draft.conversation] = draft.source
             source = draft.source or sources.get(draft.conversation)
             outcome = draft.outcome
-            keep_text = outcome in {"miss", "handoff", "out_of_scope"}
+            keep_text = outcome in UNANSWERED
             session.add(
                 Turn(
                     event_id=draft.event_id,
@@ -306,8 +339,7 @@ class Ingester:
                     at=draft.at,
                     day=draft.day,
                     intent=draft.intent,
-                    # Answered or rated: the entry. Missed: the nearest entry, a pointer for editors.
-                    topic=draft.topic if outcome in {"answered", "feedback", "miss", "handoff"} else None,
+                    topic=draft.topic if outcome in WITH_TOPIC else None,
                     outcome=outcome,
                     response_ms=draft.response_ms,
                     source=source,
@@ -324,10 +356,10 @@ class Ingester:
             if earliest is None:
                 first_day[draft.conversation] = draft.day
             flags = {
-                "calculator": draft.intent == "calc_iuran" or "action_calc_start" in draft.actions,
-                "obligation": draft.intent == "check_obligation",
-                "guide": draft.intent == "registration_guide",
-                "link": draft.intent == "open_link",
+                "calculator": draft.intent == calculator.INTENT or calculator.START in draft.actions,
+                "obligation": draft.intent == obligation.INTENT,
+                "guide": draft.intent == registration.INTENT,
+                "link": draft.intent == registration.OPEN_LINK,
             }
             _upsert(
                 session,
@@ -349,10 +381,11 @@ class Ingester:
                 },
             )
             counters = [("messages", ""), ("outcome", outcome)]
-            if outcome == "answered" and draft.topic:
+            if outcome == Outcome.ANSWERED and draft.topic:
                 counters.append(("topic", draft.topic))
-            if draft.intent == "feedback" and draft.topic and draft.entities.get("rating") in {"up", "down"}:
-                counters.append((f"rating_{draft.entities['rating']}", draft.topic))
+            rating = draft.entities.get(feedback.RATING)
+            if draft.intent == feedback.INTENT and draft.topic and rating in feedback.RATINGS:
+                counters.append((f"rating_{rating}", draft.topic))
             if draft.response_ms is not None:
                 counters.append(("response_ms", response_bucket(draft.response_ms)))
             for metric, key in counters:

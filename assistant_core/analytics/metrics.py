@@ -16,16 +16,19 @@ from typing import Any
 from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from assistant_core.analytics.ingest import RESPONSE_BUCKETS
+from assistant_core.analytics.ingest import RESPONSE_BUCKETS, UNANSWERED, Outcome
 from assistant_core.clock import JAKARTA
+from assistant_core.contract import registration
 from assistant_core.db import DailyCount, Reminder, Turn, UserDay
 
 # People counted by source or segment below this are shown as "<5" (never the exact figure).
 MIN_CELL = 5
-NOT_UNDERSTOOD = ("miss", "handoff")
-# The editors' list also shows what was judged out of scope: a BPJS question misjudged so shows up there.
-UNANSWERED = ("miss", "handoff", "out_of_scope")
+NOT_UNDERSTOOD = (Outcome.MISS, Outcome.HANDOFF)
+# The editors' list (UNANSWERED) also shows what was judged out of scope: a BPJS question misjudged
+# so shows up there.
 UNANSWERED_LIMIT = 20000
+# The funnel step of people who opened the registration guide is named after its intent.
+FUNNEL_GUIDE = registration.INTENT
 
 
 @dataclass(frozen=True)
@@ -84,11 +87,11 @@ class Metrics:
 
     @property
     def out_of_scope_share(self) -> float:
-        return self.share("out_of_scope", "kesehatan")
+        return self.share(Outcome.OUT_OF_SCOPE, Outcome.KESEHATAN)
 
     @property
     def handoffs(self) -> int:
-        return self.outcomes.get("handoff", 0)
+        return self.outcomes.get(Outcome.HANDOFF, 0)
 
 
 def suppress(value: int) -> int | None:
@@ -320,7 +323,7 @@ def _summary(engine: Engine, result: Metrics, start: date, end: date, source: st
         result.funnel = [
             ("first_contact", result.new_users),
             ("calculator_or_obligation", sum(int(r[5] or 0) for r in rows)),
-            ("registration_guide", sum(int(r[6] or 0) for r in rows)),
+            (FUNNEL_GUIDE, sum(int(r[6] or 0) for r in rows)),
             ("registration_link", sum(int(r[7] or 0) for r in rows)),
         ]
 
