@@ -73,7 +73,7 @@ ask: train ## Which entry a phrasing reaches, with confidence: make ask Q="iuran
 lint: $(APP_VENV)/.installed ## ruff (lint + format check) and yamllint
 	$(APP_VENV)/bin/ruff check .
 	$(APP_VENV)/bin/ruff format --check .
-	$(APP_VENV)/bin/yamllint -s config.yml domain.yml credentials.yml endpoints.yml nlu/conversation.yml nlu/out_of_scope.yml nlu/calculator.yml stories content tests/conversations deploy/compose.yml
+	$(APP_VENV)/bin/yamllint -s config.yml domain.yml credentials.yml endpoints.yml $(wildcard nlu/*.yml) stories content tests/conversations deploy/compose.yml
 
 typecheck: $(APP_VENV)/.installed ## mypy --strict on our packages
 	$(APP_VENV)/bin/mypy

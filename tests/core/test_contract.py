@@ -90,6 +90,17 @@ def test_nlu_examples_are_for_contract_intents() -> None:
     assert contract.intents() - intents == button_only
 
 
+def test_nlu_files_are_one_per_feature_and_named_after_it() -> None:
+    by_intent = {i: f.name for f in contract.FEATURES for i in f.intents}
+    for path in sorted((ROOT / "nlu").rglob("*.yml")):
+        features = {
+            by_intent.get(block["intent"].split("/")[0], "?")
+            for block in (load(path) or {}).get("nlu") or []
+            if "intent" in block
+        }
+        assert features == {path.stem}, (path.relative_to(ROOT), features)
+
+
 def test_button_payloads_in_responses_name_contract_intents(domain: dict[str, Any]) -> None:
     for name, variants in domain["responses"].items():
         for variant in variants:
