@@ -143,6 +143,8 @@ def check_snapshot(snapshot: Snapshot, today: date) -> list[Problem]:
                 )
             seen_questions.setdefault(norm, (entry.key, entry.file))
         for key in entry.related:
+            if key in snapshot.rejected:
+                continue  # that entry's own error is reported
             if key not in snapshot.entries:
                 problem(f"related menyebut '{key}' yang tidak ada", "perbaiki ejaan key atau hapus dari related")
             elif key == entry.key:

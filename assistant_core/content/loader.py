@@ -159,6 +159,9 @@ class RawContent:
     business_risk: schema.BusinessRiskFile | None = None
     lexicon: schema.LexiconFile | None = None
     problems: list[Problem] = field(default_factory=list)
+    # Keys of FAQ entries left out for their own errors (already reported): other entries that
+    # name them in `related` are not reported again.
+    rejected: set[str] = field(default_factory=set)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -634,6 +637,10 @@ def _load_entries(path: Path, root: Path, raw: RawContent) -> None:
         )
         return
     spec = validate(schema.FaqFile, data, rel, raw.problems)
+    kept = {item.key for item in spec.entries} if spec else set()
+    raw.rejected |= {
+        str(e["key"]) for e in data["entries"] if isinstance(e, dict) and e.get("key") and e["key"] not in kept
+    }
     used: set[int] = set()
     for item in spec.entries if spec else []:
         found = next(

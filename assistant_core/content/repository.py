@@ -48,6 +48,7 @@ class Snapshot:
     # Editor-written template text by dotted key, for checks that read what was typed.
     calc_sources: dict[str, str] = field(default_factory=dict)
     guide_sources: dict[str, str] = field(default_factory=dict)
+    rejected: frozenset[str] = frozenset()
 
 
 def _stamp(content_dir: Path) -> tuple[tuple[str, float, int], ...]:
@@ -106,6 +107,7 @@ def build_snapshot(content_dir: Path) -> Snapshot:
         raw.tables,
         {k: v for k, v in calc_texts if isinstance(v, str)},
         dict(guide_texts),
+        frozenset(raw.rejected),
     )
 
 

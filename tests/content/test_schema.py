@@ -74,3 +74,10 @@ def test_unknown_key_or_wrong_type_is_named_with_line_and_fix(
 
 def test_real_content_is_clean() -> None:
     assert [str(p) for p in check_content(ROOT / "content", TODAY)] == []
+
+
+def test_an_entry_left_out_for_a_typo_is_reported_once(tmp_path: Path) -> None:
+    """The entry with the typo is left out; the entries that name it in `related` are not reported too."""
+    found = broken(tmp_path, "faq/contributions.yml", "    related:", "    relatd:")
+    assert len([p for p in found if "relatd" in p]) == 1
+    assert not [p for p in found if "related menyebut" in p], found
