@@ -50,14 +50,14 @@ class ActionObligation(Action):
         elif size == "unknown":
             text = repo.render_guide("obligation.ranges", today)
             buttons = [
-                {"title": b["title"], "payload": obligation.size_payload(b["size"])}
-                for b in repo.guide_buttons("obligation", "range_buttons")
+                {"title": b.title, "payload": obligation.size_payload(b.size)}
+                for b in repo.guide().obligation.range_buttons
             ]
         else:
             text = repo.render_guide("obligation.ask", today)
             buttons = [
-                {"title": b["title"], "payload": obligation.size_payload(b["size"])}
-                for b in repo.guide_buttons("obligation", "size_buttons")
+                {"title": b.title, "payload": obligation.size_payload(b.size)}
+                for b in repo.guide().obligation.size_buttons
             ]
         dispatcher.utter_message(text=text, buttons=buttons)
         return []
@@ -72,8 +72,8 @@ class ActionRegistrationGuide(Action):
     ) -> list[dict[str, Any]]:
         repo, today = services.content(), services.question_date()
         who, channel = entity(tracker, registration.WHO), entity(tracker, registration.CHANNEL)
-        channels = repo.guide_buttons("registration", "channel_buttons", who) if who else []
-        if who and channel and any(b.get("channel") == channel for b in channels):
+        channels = repo.guide().registration.channel_buttons.get(who, []) if who else []
+        if who and channel and any(b.channel == channel for b in channels):
             text = repo.render_guide(registration.checklist_key(who, channel), today)
             buttons = [
                 {"title": repo.render_guide("registration.calc_button", today), "payload": calculator.START_PAYLOAD},
@@ -91,14 +91,12 @@ class ActionRegistrationGuide(Action):
             ]
         elif channels:
             text = repo.render_guide("registration.ask_channel", today)
-            buttons = [
-                {"title": b["title"], "payload": registration.who_payload(str(who), b["channel"])} for b in channels
-            ]
+            buttons = [{"title": b.title, "payload": registration.who_payload(str(who), b.channel)} for b in channels]
         else:
             text = repo.render_guide("registration.ask_who", today)
             buttons = [
-                {"title": b["title"], "payload": registration.who_payload(b["who"])}
-                for b in repo.guide_buttons("registration", "who_buttons")
+                {"title": b.title, "payload": registration.who_payload(b.who)}
+                for b in repo.guide().registration.who_buttons
             ]
         dispatcher.utter_message(text=text, buttons=buttons)
         return []
@@ -114,14 +112,13 @@ class ActionOpenLink(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         repo, today = services.content(), services.question_date()
-        links = repo.snapshot().guide.get("links") or {}
         key = entity(tracker, registration.LINK)
-        spec = links.get(key) if isinstance(links, dict) and key else None
-        if not isinstance(spec, dict) or not str(spec.get("url", "")).startswith("https://"):
+        spec = repo.guide().links.get(key) if key else None
+        if spec is None or not spec.url.startswith("https://"):
             dispatcher.utter_message(response=smalltalk.UTTER_HELP)
             return []
         dispatcher.utter_message(
             text=repo.render_guide(f"links.{key}.text", today),
-            buttons=[{"title": repo.render_guide(f"links.{key}.open_button", today), "payload": str(spec["url"])}],
+            buttons=[{"title": repo.render_guide(f"links.{key}.open_button", today), "payload": spec.url}],
         )
         return []

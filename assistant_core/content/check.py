@@ -17,6 +17,7 @@ from assistant_core.content.loader import Problem
 from assistant_core.content.render import RenderError, fill, make_environment, render_entry, template_helpers
 from assistant_core.content.repository import Snapshot, build_snapshot
 from assistant_core.contract import calculator as calc_contract
+from assistant_core.contract import registration
 
 TELEGRAM_LIMIT = 4096
 MIN_QUESTIONS = 15
@@ -279,12 +280,8 @@ def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
         key: {name: GUIDE_SAMPLES.get(name, "contoh") for name in names}
         for key, names in contract.guide_texts().items()
     }
-    links = snapshot.guide.get("links") or {}
-    for key, spec in links.items() if isinstance(links, dict) else []:
-        if key == "__line__":
-            continue
-        url = spec.get("url") if isinstance(spec, dict) else None
-        if not isinstance(url, str) or not url.startswith("https://"):
+    for key, spec in snapshot.guide.links.items():
+        if not spec.url.startswith("https://"):
             problems_early.append(
                 Problem(
                     GUIDE_FILE,
@@ -294,13 +291,11 @@ def check_guide(snapshot: Snapshot, today: date) -> list[Problem]:
                     "tulis alamat lengkap https://...",
                 )
             )
-        for part in ("button", "text", "open_button"):
+        for part in registration.LINK_PARTS:
             needed[f"links.{key}.{part}"] = {}
-    channels = (snapshot.guide.get("registration") or {}).get("channel_buttons") or {}
-    for who, buttons in channels.items() if isinstance(channels, dict) else []:
-        for button in buttons or [] if isinstance(buttons, list) else []:
-            if isinstance(button, dict):
-                needed[f"registration.checklists.{who}_{button.get('channel')}"] = {}
+    for who, buttons in snapshot.guide.registration.channel_buttons.items():
+        for button in buttons:
+            needed[registration.checklist_key(who, button.channel)] = {}
     problems = problems_early
     for key, context in needed.items():
         template = snapshot.guide_templates.get(key)

@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from assistant_core.business_risk import BusinessTable, parse_table
+from assistant_core.content import schema
 from assistant_core.content.loader import Entry, Fact, Problem, Table, load_raw
 from assistant_core.content.render import (
     Answer,
@@ -36,9 +37,9 @@ class Snapshot:
     facts: dict[str, Fact]
     entries: dict[str, Entry]
     texts: dict[str, str]
-    calculator: dict[str, Any]
+    calculator: schema.CalculatorFile
     calc_templates: dict[str, jinja2.Template]
-    guide: dict[str, Any]
+    guide: schema.GuideFile
     guide_templates: dict[str, jinja2.Template]
     templates: dict[str, jinja2.Template]
     titles: dict[str, str]
@@ -76,17 +77,17 @@ def build_snapshot(content_dir: Path) -> Snapshot:
                     "periksa pasangan {{ }} dan {% %}, dan setiap {% if %} ditutup {% endif %}",
                 )
             )
-    # The schemas have checked every key and type; the snapshot keeps the validated data as plain
-    # mappings, which is what the actions and the templates read.
-    calculator = raw.calculator.model_dump(by_alias=True, exclude_none=True) if raw.calculator else {}
-    guide = raw.guide.model_dump(by_alias=True, exclude_none=True) if raw.guide else {}
+    # The schemas have checked every key and type; the snapshot keeps the validated models, read by
+    # attribute (an absent or unusable file is an empty model, and the checker names what is missing).
+    calculator = raw.calculator or schema.CalculatorFile()
+    guide = raw.guide or schema.GuideFile()
     calc_texts: list[tuple[str, object]] = [
         (f"{section}.{name}", text)
         for section, items in (raw.calculator.sections() if raw.calculator else {}).items()
         for name, text in items.items()
     ]
     calc_templates = _compile(env, calc_texts, "content/calculator.yml", problems)
-    guide_texts = list(_strings(guide))
+    guide_texts = list(_strings(guide.model_dump(by_alias=True, exclude_none=True)))
     guide_templates = _compile(env, guide_texts, "content/guide.yml", problems)
     titles = {e.key: e.title for e in raw.entries.values()}
     business_data = raw.business_risk.model_dump(by_alias=True, exclude_none=True) if raw.business_risk else {}
@@ -226,17 +227,13 @@ class ContentRepository:
             raise RenderError(f"{key}: {exc}") from exc
         return text + "".join(f"\n\n{n}" for n in view.stale_notices())
 
-    def guide_buttons(self, *path: str) -> list[dict[str, str]]:
-        """A button list from guide.yml, e.g. ("obligation", "size_buttons")."""
-        node: Any = self.snapshot().guide
-        for part in path:
-            node = node.get(part) if isinstance(node, dict) else None
-        return [b for b in node or [] if isinstance(b, dict) and isinstance(b.get("title"), str)]
+    def guide(self) -> schema.GuideFile:
+        """content/guide.yml as validated: buttons and links, read by attribute."""
+        return self.snapshot().guide
 
     def calc_buttons(self, slot: str) -> list[str]:
-        question = (self.snapshot().calculator.get("questions") or {}).get(slot) or {}
-        buttons = question.get("buttons") if isinstance(question, dict) else None
-        return [b for b in buttons or [] if isinstance(b, str)]
+        question = self.snapshot().calculator.questions.get(slot)
+        return list(question.buttons) if question else []
 
     def title(self, key: str) -> str | None:
         return self.snapshot().titles.get(key)
