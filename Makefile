@@ -130,10 +130,10 @@ metrics: $(APP_VENV)/.installed ## Metrics summary and CSV: make metrics [ARGS="
 	$(PY) -m assistant_core.analytics $(ARGS)
 
 dashboard: $(APP_VENV)/.installed ## Metrics dashboard for staff at http://127.0.0.1:8050/ (needs DASHBOARD_USERS)
-	$(PY) -m assistant_core.analytics.dashboard
+	$(PY) -m dashboard
 
 dashboard-password: $(APP_VENV)/.installed ## Make a password hash for DASHBOARD_USERS
-	@$(PY) -m assistant_core.analytics.dashboard hash
+	@$(PY) -m dashboard hash
 
 purge: $(APP_VENV)/.installed ## Delete conversations idle for RETENTION_DAYS now (the bot also does it every 6 hours)
 	$(PY) -m bot.purge

@@ -33,10 +33,11 @@ COPY pyproject.toml ./
 COPY assistant_core ./assistant_core
 COPY bot ./bot
 COPY actions ./actions
+COPY dashboard ./dashboard
 # Editable, like the Makefile: the dashboard templates and the Alembic migrations are read from
 # next to the code, and content/ from /app/content (settings.ROOT is /app).
 RUN pip install --no-deps -e . \
- && python -m compileall -q assistant_core bot actions \
+ && python -m compileall -q assistant_core bot actions dashboard \
  && mkdir var && chown assistant:assistant var
 # Baked in, so an image is one known version of the answers; to try edits on a running stack,
 # mount ../content over /app/content (the services re-read it when a file changes).

@@ -50,7 +50,7 @@ print(write_endpoints(load_settings()))')
   dashboard)
     shift
     require_key
-    exec python -m assistant_core.analytics.dashboard "$@"
+    exec python -m dashboard "$@"
     ;;
   migrate)
     shift

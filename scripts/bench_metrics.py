@@ -30,11 +30,11 @@ sys.path.insert(0, str(ROOT))
 import tornado.httpserver  # noqa: E402
 from sqlalchemy import Engine, insert, text  # noqa: E402
 
-from assistant_core.analytics.dashboard import Dashboard, DashboardConfig, hash_password  # noqa: E402
 from assistant_core.analytics.ingest import UNANSWERED, WITH_TOPIC, Outcome, response_bucket  # noqa: E402
 from assistant_core.contract import faq  # noqa: E402
 from assistant_core.db import DailyCount, Turn, UserDay, create_tables, make_engine  # noqa: E402
 from assistant_core.settings import load_settings  # noqa: E402
+from dashboard.app import Dashboard, DashboardConfig, hash_password  # noqa: E402
 from scripts.bench_serve import free_port  # noqa: E402
 
 END = date(2026, 11, 26)

@@ -44,7 +44,7 @@ FILES = (
     "Makefile",
     "scripts/find-python310",
     "assistant_core/settings.py",
-    "assistant_core/analytics/dashboard.py",
+    "dashboard/app.py",
     "bot/__main__.py",
 )
 
@@ -144,7 +144,7 @@ def setting_names(source: str, scope: str | None = None) -> set[str]:
 def allowed_env(deploy: Deploy, service: str) -> set[str]:
     names = setting_names(deploy.texts["assistant_core/settings.py"])
     if service == "dashboard":
-        names |= setting_names(deploy.texts["assistant_core/analytics/dashboard.py"], "DashboardConfig")
+        names |= setting_names(deploy.texts["dashboard/app.py"], "DashboardConfig")
     return names
 
 

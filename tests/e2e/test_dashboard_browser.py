@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from assistant_core.analytics.dashboard import hash_password
 from assistant_core.clock import today_jakarta
 from assistant_core.settings import ROOT, Settings
+from dashboard.app import hash_password
 from tests.e2e.cdp import Browser, chromium_path
 from tests.e2e.conftest import free_port
 
@@ -86,7 +86,7 @@ def dashboard(stack: Any, e2e_env: dict[str, str]) -> Iterator[tuple[str, dict[s
         "DASHBOARD_PORT": str(port),
     }
     process = subprocess.Popen(
-        [str(ROOT / ".venv/app/bin/python"), "-m", "assistant_core.analytics.dashboard"],
+        [str(ROOT / ".venv/app/bin/python"), "-m", "dashboard"],
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,

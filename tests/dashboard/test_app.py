@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import tornado.httpserver
 
-from assistant_core.analytics.dashboard import Dashboard, DashboardConfig, hash_password, verify_password
 from assistant_core.analytics.ingest import RASA_EVENTS, Ingester
 from assistant_core.analytics.metrics import compute
 from assistant_core.db import make_engine
 from assistant_core.settings import load_settings
+from dashboard.app import Dashboard, DashboardConfig, hash_password, verify_password
 from tests.core.test_analytics import DAY, Events, conversations
 from tests.e2e.conftest import free_port
 
@@ -150,7 +150,7 @@ def test_sessions_expire(server: tuple[str, Dashboard], monkeypatch: pytest.Monk
     browser.login()
     assert "/masuk" not in browser.get("/")[1]
     real = __import__("time").time
-    monkeypatch.setattr("assistant_core.analytics.dashboard.time.time", lambda: real() + 9 * 3600)
+    monkeypatch.setattr("dashboard.app.time.time", lambda: real() + 9 * 3600)
     assert "/masuk" in browser.get("/")[1]
 
 

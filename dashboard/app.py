@@ -1,7 +1,7 @@
 """Read-only metrics dashboard for program staff (Indonesian), behind a login.
 
-    python -m assistant_core.analytics.dashboard            # serve on DASHBOARD_HOST:DASHBOARD_PORT
-    python -m assistant_core.analytics.dashboard hash       # make a password hash for DASHBOARD_USERS
+    python -m dashboard            # serve on DASHBOARD_HOST:DASHBOARD_PORT
+    python -m dashboard hash       # make a password hash for DASHBOARD_USERS
 
 Tornado (already installed by python-telegram-bot's webhook extra) serves it; pages are rendered
 server-side with Jinja2, charts are inline SVG (nothing loaded from the internet, printable).
@@ -353,7 +353,3 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     asyncio.run(serve(settings, DashboardConfig.from_env(settings)))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
