@@ -11,13 +11,11 @@ from telegram import Update
 
 from assistant_core.content import ContentRepository
 from assistant_core.db import create_tables, make_engine
-from assistant_core.privacy import UserRegistry
 from assistant_core.pseudonym import forget_token
-from assistant_core.reminders import ReminderStore
 from assistant_core.settings import Settings, load_settings
 from bot import logging_setup
-from bot.callbacks import CallbackStore
 from bot.conversation import Conversation
+from bot.database import Database
 from bot.local_chat import run_local_chat
 from bot.rasa_client import RasaClient
 from bot.telegram_app import build_application
@@ -48,9 +46,7 @@ def main() -> None:
         return
     engine = make_engine(settings.database_url)
     create_tables(engine)
-    application = build_application(
-        settings, conversation, CallbackStore(engine), UserRegistry(engine), ReminderStore(engine)
-    )
+    application = build_application(settings, conversation, content, Database(engine))
     if settings.telegram_webhook_url:
         log.info("Starting Telegram bot in webhook mode on %s:%s", settings.bind_host, settings.webhook_port)
         # Our server, not application.run_webhook: PTB's answers 500 to a body it cannot decode.

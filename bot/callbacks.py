@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,32 +20,32 @@ def short_id(payload: str, title: str) -> str:
 
 
 class CallbackStore:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    """Takes the caller's session and never commits: the caller owns the transaction."""
+
+    def __init__(self) -> None:
+        # Ids this process has stored: a button sent again costs no database round trip.
         self._known: set[str] = set()
 
-    def register(self, payload: str, title: str) -> str:
+    def register(self, session: Session, payload: str, title: str) -> str:
         """Store the payload and return the callback_data (well under Telegram's 64 bytes)."""
         ident = short_id(payload, title)
         if ident not in self._known:
-            with Session(self._engine) as session, session.begin():
-                if session.get(CallbackPayload, ident) is None:
-                    session.add(CallbackPayload(id=ident, payload=payload, title=title))
+            if session.get(CallbackPayload, ident) is None:
+                try:
+                    with session.begin_nested():
+                        session.add(CallbackPayload(id=ident, payload=payload, title=title))
+                except IntegrityError:
+                    pass  # another replica stored the same button at the same moment: the same row
             self._known.add(ident)
         return PREFIX + ident
 
-    def resolve(self, data: str | None) -> tuple[str, str] | None:
+    def register_all(self, session: Session, buttons: list[tuple[str, str]]) -> list[str]:
+        """callback_data for each (payload, title), in one transaction for a whole keyboard."""
+        return [self.register(session, payload, title) for payload, title in buttons]
+
+    def resolve(self, session: Session, data: str | None) -> tuple[str, str] | None:
         """(payload, title) for a callback_data, or None if unknown or malformed."""
         if not data or not data.startswith(PREFIX):
             return None
-        with Session(self._engine) as session:
-            row = session.execute(select(CallbackPayload).where(CallbackPayload.id == data[len(PREFIX) :])).scalar()
-            return (row.payload, row.title) if row else None
-
-
-def register_safely(store: CallbackStore, payload: str, title: str) -> str:
-    """Concurrent replicas may insert the same id at once; the loser just reuses it."""
-    try:
-        return store.register(payload, title)
-    except IntegrityError:
-        return PREFIX + short_id(payload, title)
+        row = session.get(CallbackPayload, data[len(PREFIX) :])
+        return (row.payload, row.title) if row else None

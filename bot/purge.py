@@ -1,6 +1,7 @@
 """Retention: conversations inactive for RETENTION_DAYS are deleted the same way /hapusdata does it.
 
-The bot runs this every few hours; `python -m bot.purge` (or `make purge`) runs it once, for cron.
+While the bot runs, a repeating job of PTB's JobQueue (`add_job`) does it every EVERY_SECONDS;
+`python -m bot.purge` (or `make purge`) runs it once, for cron.
 """
 
 from __future__ import annotations
@@ -11,20 +12,24 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import datetime
 
-from sqlalchemy import delete
-from sqlalchemy.orm import Session
-
-from assistant_core.db import Reminder, UnansweredQuestion
+from assistant_core.analytics.ingest import Ingester
+from assistant_core.db import Reminder
 from assistant_core.privacy import UserRegistry, retention_cutoff
+from bot.context import BotApplication, Context
+from bot.database import Database
 from bot.rasa_client import RasaClient
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
 EVERY_SECONDS = 6 * 3600
+JOB_NAME = "retention-purge"
+# PTB's JobQueue cannot run a job at once (first=0 does not work with APScheduler): shortly after start.
+FIRST_RUN_SECONDS = 5
 
 
 async def purge_inactive(
+    db: Database,
     users: UserRegistry,
     rasa: RasaClient,
     days: int,
@@ -37,21 +42,37 @@ async def purge_inactive(
     """
     cutoff = retention_cutoff(days, now)
     purged = 0
-    while batch := await asyncio.to_thread(users.inactive_since, cutoff, BATCH):
+    while batch := await db.run_in_thread(users.inactive_since, cutoff, BATCH):
         for conversation in batch:
             async with lock_for(conversation) if lock_for else nullcontext():
                 await rasa.forget(conversation)
                 # A reminder subscription outlives the conversation: the user asked for it and stops it.
-                await asyncio.to_thread(users.delete_records, conversation, (Reminder,))
+                await db.run_in_thread(users.delete_records, conversation, (Reminder,))
             purged += 1
-    # Records of conversations the bot never registered (the REST channel) go by age alone.
-    await asyncio.to_thread(_delete_old_unanswered, users, cutoff)
+    await db.run_in_thread(users.delete_unanswered_before, cutoff)
     return purged
 
 
-def _delete_old_unanswered(users: UserRegistry, cutoff: datetime) -> None:
-    with Session(users.engine) as session, session.begin():
-        session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.asked_at < cutoff))
+async def purge(context: Context) -> int:
+    """The job: ingest, then purge (a purge failure reaches the error handler; the next round retries)."""
+    data = context.bot_data
+    try:
+        # Read conversations into the analytics tables first, so purging loses no counts.
+        await asyncio.to_thread(Ingester(data.database.engine).run)
+    except Exception:
+        log.warning("Ingesting conversations failed; purging anyway, will retry", exc_info=True)
+    purged = await purge_inactive(
+        data.database, data.users, data.conversation.rasa, data.settings.retention_days, lock_for=data.lock_for
+    )
+    if purged:
+        log.info("Retention: deleted %d inactive conversation(s)", purged)
+    return purged
+
+
+def add_job(application: BotApplication) -> None:
+    if application.job_queue is None:
+        raise RuntimeError("PTB's JobQueue is missing: install python-telegram-bot[job-queue]")
+    application.job_queue.run_repeating(purge, interval=EVERY_SECONDS, first=FIRST_RUN_SECONDS, name=JOB_NAME)
 
 
 def main() -> None:
@@ -67,7 +88,7 @@ def main() -> None:
 
     async def run() -> int:
         try:
-            return await purge_inactive(UserRegistry(engine), rasa, settings.retention_days)
+            return await purge_inactive(Database(engine), UserRegistry(), rasa, settings.retention_days)
         finally:
             await rasa.close()
 

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
+from bot.handlers.conversation import deep_link_source
 from bot.logging_setup import RedactFilter
-from bot.telegram_app import deep_link_source
 
 
 @pytest.mark.parametrize("args", [["perisai_123"], ["ig-post-2026"], ["A" * 64]])

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine
 from assistant_core.db import create_tables
 from assistant_core.pseudonym import conversation_id
 from bot.callbacks import CallbackStore
+from bot.database import Database
 from bot.render import Button, button_rows, from_rasa, sanitise_html, split_text, to_plain
 
 
@@ -73,11 +74,12 @@ def test_callback_ids_fit_and_survive_a_new_store(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'cb.db'}")
     create_tables(engine)
     payload = '/choose_topic{"topic":"wajib_program_ukuran_yang_sangat_panjang_sekali_hingga_lewat_64"}'
-    data = CallbackStore(engine).register(payload, "Wajib ikut apa?")
+    db = Database(engine)
+    data = db.run(CallbackStore().register, payload, "Wajib ikut apa?")
     assert len(data.encode()) <= 64
-    assert CallbackStore(engine).resolve(data) == (payload, "Wajib ikut apa?")
-    assert CallbackStore(engine).resolve("p:nope") is None
-    assert CallbackStore(engine).resolve("garbage") is None
+    assert db.run(CallbackStore().resolve, data) == (payload, "Wajib ikut apa?")
+    assert db.run(CallbackStore().resolve, "p:nope") is None
+    assert db.run(CallbackStore().resolve, "garbage") is None
 
 
 def test_pseudonyms_are_keyed_and_per_user_in_groups() -> None:
@@ -97,8 +99,8 @@ def test_callback_store_on_postgresql() -> None:
         pytest.skip("TEST_POSTGRES_URL not set (CI sets it)")
     engine = create_engine(url)
     create_tables(engine)
-    store = CallbackStore(engine)
-    data = store.register("/help", "Menu utama")
-    assert CallbackStore(engine).resolve(data) == ("/help", "Menu utama")
-    assert store.register("/help", "Menu utama") == data
+    store, db = CallbackStore(), Database(engine)
+    data = db.run(store.register, "/help", "Menu utama")
+    assert db.run(CallbackStore().resolve, data) == ("/help", "Menu utama")
+    assert db.run(store.register, "/help", "Menu utama") == data
     engine.dispose()

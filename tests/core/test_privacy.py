@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from assistant_core import unanswered
@@ -16,55 +18,62 @@ from assistant_core.privacy import UserRegistry, retention_cutoff
 from assistant_core.pseudonym import conversation_id, forget_token, rest_conversation_id
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+T = TypeVar("T")
 
 
-def registry(tmp_path: Path) -> UserRegistry:
+def registry(tmp_path: Path) -> tuple[UserRegistry, Engine]:
     engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
     create_tables(engine)
-    return UserRegistry(engine)
+    return UserRegistry(), engine
 
 
-def count(users: UserRegistry, table: type) -> int:
-    with Session(users.engine) as session:
+def run(engine: Engine, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """One call in its own transaction, as the bot makes them: the caller owns the session."""
+    with Session(engine) as session, session.begin():
+        return work(session, *args, **kwargs)
+
+
+def count(engine: Engine, table: type) -> int:
+    with Session(engine) as session:
         return int(session.scalar(select(func.count()).select_from(table)) or 0)
 
 
 def test_first_contact_is_reported_once_and_source_kept(tmp_path: Path) -> None:
-    users = registry(tmp_path)
-    assert users.seen("c1", "perisai_123", now=NOW) is True
-    assert users.seen("c1", now=NOW + timedelta(minutes=1)) is False
-    assert users.seen("c1", now=NOW + timedelta(days=3)) is False
-    assert users.source_of("c1") == "perisai_123"
+    users, engine = registry(tmp_path)
+    assert run(engine, users.seen, "c1", "perisai_123", now=NOW) is True
+    assert run(engine, users.seen, "c1", now=NOW + timedelta(minutes=1)) is False
+    assert run(engine, users.seen, "c1", now=NOW + timedelta(days=3)) is False
+    assert run(engine, users.source_of, "c1") == "perisai_123"
     # A second registry (another replica) sees the row too.
-    assert UserRegistry(users.engine).seen("c1", now=NOW) is False
+    assert run(engine, UserRegistry().seen, "c1", now=NOW) is False
 
 
 def test_later_deep_link_fills_a_missing_source_but_never_overwrites(tmp_path: Path) -> None:
-    users = registry(tmp_path)
-    users.seen("c1", now=NOW)
-    users.seen("c1", "kemenkop", now=NOW)
-    users.seen("c1", "lain", now=NOW)
-    assert users.source_of("c1") == "kemenkop"
+    users, engine = registry(tmp_path)
+    run(engine, users.seen, "c1", now=NOW)
+    run(engine, users.seen, "c1", "kemenkop", now=NOW)
+    run(engine, users.seen, "c1", "lain", now=NOW)
+    assert run(engine, users.source_of, "c1") == "kemenkop"
 
 
 def test_delete_records_removes_only_that_conversation(tmp_path: Path) -> None:
-    users = registry(tmp_path)
-    users.seen("c1", now=NOW)
-    users.seen("c2", now=NOW)
-    with Session(users.engine) as session, session.begin():
+    users, engine = registry(tmp_path)
+    run(engine, users.seen, "c1", now=NOW)
+    run(engine, users.seen, "c2", now=NOW)
+    with Session(engine) as session, session.begin():
         unanswered.record(session, "c1", "pesan tiket pesawat", "out_of_scope", [])
         unanswered.record(session, "c2", "resep rendang", "out_of_scope", [])
-    assert users.delete_records("c1") == 2
-    assert count(users, ChatUser) == 1 and count(users, UnansweredQuestion) == 1
-    assert users.seen("c1", now=NOW) is True, "after deletion the next message is a first contact again"
+    assert run(engine, users.delete_records, "c1") == 2
+    assert count(engine, ChatUser) == 1 and count(engine, UnansweredQuestion) == 1
+    assert run(engine, users.seen, "c1", now=NOW) is True, "after deletion the next message is a first contact again"
 
 
 def test_inactive_since_uses_last_activity(tmp_path: Path) -> None:
-    users = registry(tmp_path)
-    users.seen("old", now=NOW - timedelta(days=200))
-    users.seen("active", now=NOW - timedelta(days=200))
-    users.seen("active", now=NOW - timedelta(days=2))
-    assert users.inactive_since(retention_cutoff(180, NOW)) == ["old"]
+    users, engine = registry(tmp_path)
+    run(engine, users.seen, "old", now=NOW - timedelta(days=200))
+    run(engine, users.seen, "active", now=NOW - timedelta(days=200))
+    run(engine, users.seen, "active", now=NOW - timedelta(days=2))
+    assert run(engine, users.inactive_since, retention_cutoff(180, NOW)) == ["old"]
 
 
 def test_forget_token_depends_on_the_key() -> None:
@@ -77,13 +86,13 @@ def test_delete_can_keep_a_reminder_subscription(tmp_path: Path) -> None:
     from assistant_core.db import Reminder
     from assistant_core.reminders import ReminderStore
 
-    users = registry(tmp_path)
-    users.seen("c1", now=NOW)
-    ReminderStore(users.engine).subscribe("c1", 42)
-    users.delete_records("c1", keep=(Reminder,))
-    assert ReminderStore(users.engine).is_subscribed("c1") and count(users, ChatUser) == 0
-    users.delete_records("c1")
-    assert not ReminderStore(users.engine).is_subscribed("c1")
+    users, engine = registry(tmp_path)
+    run(engine, users.seen, "c1", now=NOW)
+    run(engine, ReminderStore().subscribe, "c1", 42)
+    run(engine, users.delete_records, "c1", keep=(Reminder,))
+    assert run(engine, ReminderStore().is_subscribed, "c1") and count(engine, ChatUser) == 0
+    run(engine, users.delete_records, "c1")
+    assert not run(engine, ReminderStore().is_subscribed, "c1")
 
 
 KEY = b"k" * 32

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sqlite3
 import urllib.error
@@ -11,16 +12,33 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from telegram.ext import CallbackContext
 
+from assistant_core.content import ContentRepository
 from assistant_core.db import make_engine
 from assistant_core.privacy import UserRegistry
 from assistant_core.pseudonym import FORGET_TOKEN_HEADER, conversation_id, forget_token
 from assistant_core.settings import Settings
-from bot.purge import purge_inactive
+from bot import purge
+from bot.context import BotApplication
+from bot.conversation import Conversation
+from bot.database import Database
 from bot.rasa_client import RasaClient
+from bot.telegram_app import build_application
+from tests.e2e.conftest import TOKEN
 from tests.e2e.fake_telegram import Call, FakeTelegram, callback_update, text_update
 
 pytestmark = pytest.mark.e2e
+
+
+def bot_application(settings: Settings, telegram: FakeTelegram) -> BotApplication:
+    """Another replica of the bot, in this process, so a test can run its jobs directly."""
+    settings = dataclasses.replace(settings, telegram_token=TOKEN, telegram_api_base_url=telegram.base_url)
+    rasa = RasaClient(settings.rest_webhook, 10, forget_token=forget_token(settings.pseudonym_key))
+    content = ContentRepository(settings.content_dir)
+    return build_application(
+        settings, Conversation(rasa, content), content, Database(make_engine(settings.database_url))
+    )
 
 
 def texts_to(calls: list[Call], chat_id: int) -> list[str]:
@@ -88,8 +106,8 @@ def test_commands_include_privacy(telegram: FakeTelegram) -> None:
 
 def test_deep_link_source_is_kept(telegram: FakeTelegram, settings: Settings) -> None:
     ask(telegram, 6003, "/start perisai_123", replies=2)
-    engine = make_engine(settings.database_url)
-    assert UserRegistry(engine).source_of(sender_of(settings, 6003)) == "perisai_123"
+    db = Database(make_engine(settings.database_url))
+    assert db.run(UserRegistry().source_of, sender_of(settings, 6003)) == "perisai_123"
 
 
 def test_delete_after_confirmation_removes_rasa_events_and_our_rows(telegram: FakeTelegram, settings: Settings) -> None:
@@ -145,17 +163,18 @@ def test_retention_purge_deletes_only_inactive_conversations(telegram: FakeTeleg
     old, recent = sender_of(settings, 6007), sender_of(settings, 6008)
     ask(telegram, 6007, "iuran jkm brp persen", replies=2)
     ask(telegram, 6008, "iuran jkm brp persen", replies=2)
-    users = UserRegistry(make_engine(settings.database_url))
+    db = Database(make_engine(settings.database_url))
     now = datetime.now(tz=timezone.utc)
-    users.mark_seen_at(old, now - timedelta(days=settings.retention_days + 1))
+    db.run(UserRegistry().mark_seen_at, old, now - timedelta(days=settings.retention_days + 1))
 
-    async def purge() -> int:
-        rasa = RasaClient(settings.rest_webhook, 10, forget_token=forget_token(settings.pseudonym_key))
+    async def purge_job() -> int:
+        # The JobQueue's job itself, as the bot runs it every few hours.
+        application = bot_application(settings, telegram)
         try:
-            return await purge_inactive(users, rasa, settings.retention_days, now=now)
+            return await purge.purge(CallbackContext(application))
         finally:
-            await rasa.close()
+            await application.bot_data.conversation.rasa.close()
 
-    assert asyncio.run(purge()) == 1
+    assert asyncio.run(purge_job()) == 1
     assert rasa_events(settings, old) == 0 and our_rows(settings, old) == 0
     assert rasa_events(settings, recent) > 0 and our_rows(settings, recent) == 1

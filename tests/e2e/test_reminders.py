@@ -7,19 +7,16 @@ import sqlite3
 from datetime import date
 
 import pytest
-from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Defaults, ExtBot
+from telegram.ext import CallbackContext
 
-from assistant_core.content import ContentRepository
 from assistant_core.db import make_engine
 from assistant_core.reminders import ReminderStore
 from assistant_core.settings import Settings
-from bot.callbacks import CallbackStore
-from bot.reminders import send_due_reminders
-from tests.e2e.conftest import TOKEN
+from bot import reminders
+from bot.database import Database
 from tests.e2e.fake_telegram import FakeTelegram
 from tests.e2e.test_feedback import last_keyboard
-from tests.e2e.test_privacy import ask, press
+from tests.e2e.test_privacy import ask, bot_application, press
 
 pytestmark = pytest.mark.e2e
 
@@ -50,38 +47,29 @@ def test_opt_in_from_the_menu_and_stop(telegram: FakeTelegram, settings: Setting
 
 # PTB's rate limiter reads RetryAfter.retry_after, which warns about a future type change.
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-def test_each_subscriber_gets_one_reminder_a_month_with_two_senders(telegram: FakeTelegram, settings: Settings) -> None:
-    engine = make_engine(settings.database_url)
-    store, repo, callbacks = ReminderStore(engine), ContentRepository(settings.content_dir), CallbackStore(engine)
+def test_each_subscriber_gets_one_reminder_a_month_with_two_senders(
+    telegram: FakeTelegram, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, store = Database(make_engine(settings.database_url)), ReminderStore()
     ok, blocked, flooded = 6301, 6302, 6303
     for chat in (ok, blocked, flooded):
-        store.subscribe(f"reminder-test-{chat}", chat)
+        db.run(store.subscribe, f"reminder-test-{chat}", chat)
     telegram.blocked.add(blocked)
     telegram.flood_once.add(flooded)
-    december = date(2026, 12, 10)
 
     async def two_replicas() -> list[int]:
-        bots = [
-            ExtBot(
-                TOKEN,
-                base_url=telegram.base_url,
-                defaults=Defaults(parse_mode=ParseMode.HTML),
-                rate_limiter=AIORateLimiter(max_retries=2),
-            )
-            for _ in range(2)
-        ]
-        for bot in bots:
-            await bot.initialize()
+        # Two bots, each running the JobQueue's reminder job at the same moment.
+        applications = [bot_application(settings, telegram) for _ in range(2)]
+        for application in applications:
+            await application.bot.initialize()
         try:
-            return list(
-                await asyncio.gather(
-                    *(send_due_reminders(b, ReminderStore(engine), repo, callbacks, 10, december) for b in bots)
-                )
-            )
+            return list(await asyncio.gather(*(reminders.remind(CallbackContext(a)) for a in applications)))
         finally:
-            for bot in bots:
-                await bot.shutdown()
+            for application in applications:
+                await application.bot.shutdown()
+                await application.bot_data.conversation.rasa.close()
 
+    monkeypatch.setenv("ASSISTANT_TODAY", "2026-12-10")
     since = telegram.mark()
     sent = asyncio.run(two_replicas())
     calls = telegram.calls[since:]
@@ -96,19 +84,18 @@ def test_each_subscriber_gets_one_reminder_a_month_with_two_senders(telegram: Fa
 
     # Later the same month: nothing more. Outside the window: nothing either.
     since = telegram.mark()
-    assert asyncio.run(_once(telegram, store, repo, callbacks, date(2026, 12, 12))) == 0
-    assert asyncio.run(_once(telegram, store, repo, callbacks, date(2026, 12, 20))) == 0
+    assert asyncio.run(_once(telegram, settings, date(2026, 12, 12))) == 0
+    assert asyncio.run(_once(telegram, settings, date(2026, 12, 20))) == 0
     assert not [c for c in telegram.calls[since:] if c.method == "sendMessage"]
     for chat in (ok, flooded):
-        store.unsubscribe(f"reminder-test-{chat}")
+        db.run(store.unsubscribe, f"reminder-test-{chat}")
 
 
-async def _once(
-    telegram: FakeTelegram, store: ReminderStore, repo: ContentRepository, callbacks: CallbackStore, day: date
-) -> int:
-    bot = ExtBot(TOKEN, base_url=telegram.base_url)
-    await bot.initialize()
+async def _once(telegram: FakeTelegram, settings: Settings, day: date) -> int:
+    application = bot_application(settings, telegram)
+    await application.bot.initialize()
     try:
-        return await send_due_reminders(bot, store, repo, callbacks, 10, day)
+        return await reminders.send_due_reminders(application.bot, application.bot_data, day)
     finally:
-        await bot.shutdown()
+        await application.bot.shutdown()
+        await application.bot_data.conversation.rasa.close()
