@@ -8,12 +8,13 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
+from actions.base import ContractAction
 from actions.faq import answer_faq
 from actions.guides import entity
 from assistant_core import calculator as calc
@@ -109,11 +110,10 @@ def suggest_risk(text: str, dispatcher: CollectingDispatcher, tracker: Tracker) 
     return True
 
 
-class ActionCalcStart(Action):
+class ActionCalcStart(ContractAction):
     """Starts a fresh calculation, keeping whatever the first message already answered."""
 
-    def name(self) -> str:
-        return contract.START
+    contract_name = contract.START
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -258,14 +258,15 @@ def answer_buttons_already_offered(tracker: Tracker) -> bool:
     return False
 
 
-class AskCalc(Action, abc.ABC):
+class AskCalc(ContractAction):
     """Asks one calculator question, with its buttons (the button text is the answer)."""
 
     @property
     @abc.abstractmethod
     def slot(self) -> str: ...
 
-    def name(self) -> str:
+    @property
+    def contract_name(self) -> str:
         return contract.ask_action(self.slot)
 
     async def run(
@@ -288,9 +289,8 @@ ASK_ACTIONS: dict[str, type[AskCalc]] = {
 globals().update({cls.__name__: cls for cls in ASK_ACTIONS.values()})
 
 
-class ActionCalcResult(Action):
-    def name(self) -> str:
-        return contract.RESULT
+class ActionCalcResult(ContractAction):
+    contract_name = contract.RESULT
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -337,14 +337,12 @@ class ActionCalcResult(Action):
         return reset()
 
 
-class ActionCalcCancel(Action):
-    def name(self) -> str:
-        return contract.CANCEL_ACTION
+class ActionCalcCancel(ContractAction):
+    contract_name = contract.CANCEL_ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        repo = services.content()
         key = "texts.cancelled" if tracker.active_loop.get("name") else "texts.nothing_to_cancel"
-        dispatcher.utter_message(text=repo.render_calc(key, services.question_date()))
+        dispatcher.utter_message(text=services.content().render_calc(key, services.question_date()))
         return [ActiveLoop(None), *reset(), SlotSet(contract.REQUESTED_SLOT, None)]

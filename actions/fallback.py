@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions import services
+from actions.base import ContractAction
 from assistant_core import unanswered
 from assistant_core.contract import fallback
 from assistant_core.contract.fallback import HANDOFF_AFTER, MISSES
@@ -47,9 +48,8 @@ def register_miss(
     return [SlotSet(MISSES, 0.0)]
 
 
-class ActionFallback(Action):
-    def name(self) -> str:
-        return fallback.ACTION
+class ActionFallback(ContractAction):
+    contract_name = fallback.ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

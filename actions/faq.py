@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.base import ContractAction
 from actions.fallback import register_miss
 from assistant_core.content import ContentUnavailable, RenderError
 from assistant_core.contract import calculator, fallback, faq, feedback, smalltalk
@@ -68,9 +69,8 @@ def _did_you_mean(
     )
 
 
-class ActionAnswerFaq(Action):
-    def name(self) -> str:
-        return faq.ACTION
+class ActionAnswerFaq(ContractAction):
+    contract_name = faq.ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions import services
+from actions.base import ContractAction
 from assistant_core.contract import faq, feedback, registration, smalltalk
 from assistant_core.db import Feedback
 
@@ -18,9 +19,8 @@ log = logging.getLogger(__name__)
 CONTACT_TOPIC = registration.CONTACT_TOPIC
 
 
-class ActionFeedback(Action):
-    def name(self) -> str:
-        return feedback.ACTION
+class ActionFeedback(ContractAction):
+    contract_name = feedback.ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.base import ContractAction
 from assistant_core.calculator import SIZE_PROGRAMS
 from assistant_core.contract import calculator, faq, obligation, registration, reminders, smalltalk
 
@@ -25,9 +26,8 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " dan " + names[-1]
 
 
-class ActionObligation(Action):
-    def name(self) -> str:
-        return obligation.ACTION
+class ActionObligation(ContractAction):
+    contract_name = obligation.ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -63,9 +63,8 @@ class ActionObligation(Action):
         return []
 
 
-class ActionRegistrationGuide(Action):
-    def name(self) -> str:
-        return registration.ACTION
+class ActionRegistrationGuide(ContractAction):
+    contract_name = registration.ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -102,11 +101,10 @@ class ActionRegistrationGuide(Action):
         return []
 
 
-class ActionOpenLink(Action):
+class ActionOpenLink(ContractAction):
     """Replies with an official link; the button press that led here is the funnel's last step."""
 
-    def name(self) -> str:
-        return registration.OPEN_LINK_ACTION
+    contract_name = registration.OPEN_LINK_ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -44,60 +44,44 @@ FEATURES: tuple[Feature, ...] = (
 ALWAYS_ALLOWED_PAYLOADS: frozenset[str] = frozenset(p for f in FEATURES for p in f.entry_payloads)
 
 
-def intents() -> frozenset[str]:
-    return frozenset(i for f in FEATURES for i in f.intents)
+def _union(part: str) -> frozenset[str]:
+    return frozenset(name for feature in FEATURES for name in getattr(feature, part))
 
 
-def actions() -> frozenset[str]:
-    return frozenset(a for f in FEATURES for a in f.actions)
-
-
-def slots() -> frozenset[str]:
-    return frozenset(s for f in FEATURES for s in f.slots)
-
-
-def entities() -> frozenset[str]:
-    return frozenset(e for f in FEATURES for e in f.entities)
-
-
-def forms() -> frozenset[str]:
-    return frozenset(x for f in FEATURES for x in f.forms)
-
-
-def responses() -> frozenset[str]:
-    return frozenset(r for f in FEATURES for r in f.responses)
+INTENTS = _union("intents")
+ACTIONS = _union("actions")
+SLOTS = _union("slots")
+ENTITIES = _union("entities")
+FORMS = _union("forms")
+RESPONSES = _union("responses")
 
 
 def bot_texts() -> dict[str, frozenset[str]]:
     """Every key looked up in content/texts.yml, with the placeholders it may use."""
-    found: dict[str, frozenset[str]] = {}
-    for feature in FEATURES:
-        found.update(feature.texts)
-    return found
+    return {key: values for feature in FEATURES for key, values in feature.texts.items()}
 
 
 def guide_texts() -> dict[str, frozenset[str]]:
     """Every fixed key looked up in content/guide.yml, with the variables the code passes."""
-    found: dict[str, frozenset[str]] = {}
-    for feature in FEATURES:
-        found.update(feature.guide_texts)
-    return found
+    return {key: values for feature in FEATURES for key, values in feature.guide_texts.items()}
 
 
 __all__ = [
+    "ACTIONS",
     "ALWAYS_ALLOWED_PAYLOADS",
+    "ENTITIES",
     "FEATURES",
+    "FORMS",
+    "INTENTS",
+    "RESPONSES",
+    "SLOTS",
     "Feature",
-    "actions",
     "bot_texts",
     "calculator",
-    "entities",
     "fallback",
     "faq",
     "feedback",
-    "forms",
     "guide_texts",
-    "intents",
     "is_payload",
     "obligation",
     "parse_payload",
@@ -105,8 +89,6 @@ __all__ = [
     "privacy",
     "registration",
     "reminders",
-    "responses",
     "scope",
-    "slots",
     "smalltalk",
 ]

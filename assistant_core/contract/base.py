@@ -34,6 +34,22 @@ def parse_payload(text: str) -> tuple[str, dict[str, str]] | None:
     return match.group("intent"), {str(k): v for k, v in entities.items()}
 
 
+_KEY = re.compile(r"(?P<name>[\w.{}]+)(?:\((?P<values>[\w, ]*)\))?")
+
+
+def keys(*specs: str) -> dict[str, frozenset[str]]:
+    """Text keys with the placeholders each may use, written as they read:
+    keys("menu_button", "privacy(days)", "fact_status_current(since, update_note)")."""
+    found: dict[str, frozenset[str]] = {}
+    for spec in specs:
+        match = _KEY.fullmatch(spec)
+        if match is None:
+            raise ValueError(f"not a text key: {spec!r}")
+        values = match.group("values") or ""
+        found[match.group("name")] = frozenset(v.strip() for v in values.split(",") if v.strip())
+    return found
+
+
 def is_payload(text: str, intent: str) -> bool:
     """True when `text` is a payload for `intent` (with or without entities)."""
     parsed = parse_payload(text)

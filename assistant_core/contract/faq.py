@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant_core.contract.base import Feature, payload
+from assistant_core.contract.base import Feature, keys, payload
 
 INTENT = "faq"  # the retrieval intent; its response keys are faq/<entry key>
 CHOOSE_TOPIC = "choose_topic"  # a topic button: the entry named by the `topic` entity
@@ -15,18 +15,17 @@ def topic_payload(key: str) -> str:
     return payload(CHOOSE_TOPIC, **{TOPIC: key})
 
 
-NONE = frozenset[str]()
 FEATURE = Feature(
     name="faq",
     intents=(INTENT, CHOOSE_TOPIC),
     entities=(TOPIC,),
     actions=(ACTION,),
     responses=(UTTER_CONTENT_UNAVAILABLE,),
-    texts={
-        "did_you_mean": NONE,
-        "did_you_mean_none": NONE,
-        "fact_status_current": frozenset({"since", "update_note"}),
-        "fact_status_stale": frozenset({"since", "update_note"}),
-        "stale_fact_notice": frozenset({"label", "value", "since", "update_note", "review_by"}),
-    },
+    texts=keys(
+        "did_you_mean",
+        "did_you_mean_none",
+        "fact_status_current(since, update_note)",
+        "fact_status_stale(since, update_note)",
+        "stale_fact_notice(label, value, since, update_note, review_by)",
+    ),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from assistant_core.contract.base import Feature, payload
+from assistant_core.contract.base import Feature, keys, payload
 
 INTENT = "feedback"
 ACTION = "action_feedback"
@@ -19,16 +19,10 @@ def rating_payload(rating: Rating, topic: str) -> str:
     return payload(INTENT, **{RATING: rating, TOPIC: topic})
 
 
-NONE = frozenset[str]()
 FEATURE = Feature(
     name="feedback",
     intents=(INTENT,),
     entities=(RATING, TOPIC),
     actions=(ACTION,),
-    texts={
-        "feedback_up_button": NONE,
-        "feedback_down_button": NONE,
-        "feedback_thanks": NONE,
-        "feedback_sorry": NONE,
-    },
+    texts=keys("feedback_up_button", "feedback_down_button", "feedback_thanks", "feedback_sorry"),
 )

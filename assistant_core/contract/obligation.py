@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant_core.contract.base import Feature, payload
+from assistant_core.contract.base import Feature, keys, payload
 
 INTENT = "check_obligation"
 ACTION = "action_obligation"
@@ -15,18 +15,17 @@ def size_payload(size: str) -> str:
     return payload(INTENT, **{SIZE: size})
 
 
-NONE = frozenset[str]()
 FEATURE = Feature(
     name="obligation",
     intents=(INTENT,),
     entities=(SIZE,),
     actions=(ACTION,),
     entry_payloads=(ENTRY_PAYLOAD,),
-    guide_texts={
-        "obligation.ask": NONE,
-        "obligation.ranges": NONE,
-        "obligation.calc_button": NONE,
-        "obligation.register_button": NONE,
-        "obligation.result": frozenset({"size", "size_code", "programs"}),
-    },
+    guide_texts=keys(
+        "obligation.ask",
+        "obligation.ranges",
+        "obligation.calc_button",
+        "obligation.register_button",
+        "obligation.result(size, size_code, programs)",
+    ),
 )

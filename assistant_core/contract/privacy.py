@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from assistant_core.contract.base import Feature
+from assistant_core.contract.base import Feature, keys
 
 FORGET_YES = "bot:forget:yes"
 FORGET_NO = "bot:forget:no"
 
-NONE = frozenset[str]()
 FEATURE = Feature(
     name="privacy",
-    texts={
-        "privacy_notice": NONE,
-        "privacy": frozenset({"days"}),
-        "forget_confirm": NONE,
-        "forget_yes": NONE,
-        "forget_no": NONE,
-        "forget_done": NONE,
-        "forget_kept": NONE,
-        "forget_failed": NONE,
-    },
+    texts=keys(
+        "privacy_notice",
+        "privacy(days)",
+        "forget_confirm",
+        "forget_yes",
+        "forget_no",
+        "forget_done",
+        "forget_kept",
+        "forget_failed",
+    ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant_core.contract.base import Feature, payload
+from assistant_core.contract.base import Feature, keys, payload
 
 INTENT = "registration_guide"
 OPEN_LINK = "open_link"
@@ -30,18 +30,17 @@ def checklist_key(who: str, channel: str) -> str:
     return f"registration.checklists.{who}_{channel}"
 
 
-NONE = frozenset[str]()
 FEATURE = Feature(
     name="registration",
     intents=(INTENT, OPEN_LINK),
     entities=(WHO, CHANNEL, LINK),
     actions=(ACTION, OPEN_LINK_ACTION),
     entry_payloads=(ENTRY_PAYLOAD,),
-    guide_texts={
-        "registration.ask_who": NONE,
-        "registration.ask_channel": NONE,
-        "registration.calc_button": NONE,
-        "registration.contact_button": NONE,
-        f"links.{OFFICIAL_SITE}.button": NONE,
-    },
+    guide_texts=keys(
+        "registration.ask_who",
+        "registration.ask_channel",
+        "registration.calc_button",
+        "registration.contact_button",
+        f"links.{OFFICIAL_SITE}.button",
+    ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant_core.contract.base import Feature, payload
+from assistant_core.contract.base import Feature, keys, payload
 
 GREET = "greet"
 GOODBYE = "goodbye"
@@ -17,22 +17,21 @@ UTTER_HELP = "utter_help"
 GREET_PAYLOAD = payload(GREET)
 HELP_PAYLOAD = payload(HELP)
 
-NONE = frozenset[str]()
 FEATURE = Feature(
     name="smalltalk",
     intents=(GREET, GOODBYE, THANKS, BOT_CHALLENGE, HELP, AFFIRM, DENY),
     responses=(UTTER_HELP,),
     entry_payloads=(GREET_PAYLOAD, HELP_PAYLOAD),
     # What the bot itself says around Rasa's replies (Telegram and the local chat).
-    texts={
-        "rasa_unavailable": NONE,
-        "unsupported_media": NONE,
-        "button_expired": NONE,
-        "button_chosen": frozenset({"title"}),
-        "local_chat_intro": NONE,
-        "local_chat_choose": NONE,
-        "local_chat_you": NONE,
-        "local_chat_bot": NONE,
-        "menu_button": NONE,
-    },
+    texts=keys(
+        "rasa_unavailable",
+        "unsupported_media",
+        "button_expired",
+        "button_chosen(title)",
+        "local_chat_intro",
+        "local_chat_choose",
+        "local_chat_you",
+        "local_chat_bot",
+        "menu_button",
+    ),
 )

@@ -42,12 +42,12 @@ def names(items: list[Any]) -> set[str]:
 
 
 def test_domain_declares_exactly_the_contract(domain: dict[str, Any]) -> None:
-    assert names(domain["intents"]) == contract.intents()
-    assert names(domain["entities"]) == contract.entities()
-    assert names(domain["actions"]) == contract.actions()
-    assert set(domain["slots"]) == contract.slots()
-    assert set(domain["forms"]) == contract.forms()
-    assert contract.responses() <= set(domain["responses"])
+    assert names(domain["intents"]) == contract.INTENTS
+    assert names(domain["entities"]) == contract.ENTITIES
+    assert names(domain["actions"]) == contract.ACTIONS
+    assert set(domain["slots"]) == contract.SLOTS
+    assert set(domain["forms"]) == contract.FORMS
+    assert set(domain["responses"]) >= contract.RESPONSES
 
 
 def test_the_form_asks_the_contract_questions_and_lets_the_leaving_intents_out(domain: dict[str, Any]) -> None:
@@ -73,9 +73,9 @@ def test_stories_and_rules_use_only_contract_names(domain: dict[str, Any]) -> No
     used_intents = {s["intent"] for s in story_steps() if "intent" in s}
     used_actions = {s["action"] for s in story_steps() if "action" in s}
     loops = {s["active_loop"] for s in story_steps() if s.get("active_loop")}
-    assert used_intents - contract.intents() - RASA_INTENTS == set()
-    assert used_actions - contract.actions() - contract.forms() - responses - RASA_ACTIONS == set()
-    assert loops <= contract.forms()
+    assert used_intents - contract.INTENTS - RASA_INTENTS == set()
+    assert used_actions - contract.ACTIONS - contract.FORMS - responses - RASA_ACTIONS == set()
+    assert loops <= contract.FORMS
 
 
 def test_nlu_examples_are_for_contract_intents() -> None:
@@ -84,10 +84,10 @@ def test_nlu_examples_are_for_contract_intents() -> None:
         for block in (load(path) or {}).get("nlu") or []:
             if "intent" in block:
                 intents.add(block["intent"].split("/")[0])
-    assert intents <= contract.intents(), intents - contract.intents()
+    assert intents <= contract.INTENTS, intents - contract.INTENTS
     # Everything people type has examples; the rest only comes from our own buttons.
     button_only = {"choose_topic", "feedback", "open_link", "reminder_on", "check_obligation", "registration_guide"}
-    assert contract.intents() - intents == button_only
+    assert contract.INTENTS - intents == button_only
 
 
 def test_nlu_files_are_one_per_feature_and_named_after_it() -> None:
@@ -109,8 +109,8 @@ def test_button_payloads_in_responses_name_contract_intents(domain: dict[str, An
                 text = button["payload"].replace("{{", "{").replace("}}", "}")
                 parsed = contract.parse_payload(text)
                 assert parsed is not None, (name, text)
-                assert parsed[0] in contract.intents(), (name, text)
-                assert set(parsed[1]) <= contract.entities(), (name, text)
+                assert parsed[0] in contract.INTENTS, (name, text)
+                assert set(parsed[1]) <= contract.ENTITIES, (name, text)
 
 
 def test_the_action_server_registers_exactly_the_contract_actions() -> None:
@@ -123,7 +123,7 @@ def test_the_action_server_registers_exactly_the_contract_actions() -> None:
                     found.add(cls().name())
                 except Exception:
                     continue
-    assert found - {""} == contract.actions()
+    assert found - {""} == contract.ACTIONS
 
 
 def test_content_has_every_text_the_contract_names() -> None:
@@ -162,7 +162,7 @@ NOT_NAMES = {
 
 
 def contract_names() -> set[str]:
-    return contract.intents() | contract.actions() | contract.slots() | contract.forms()
+    return contract.INTENTS | contract.ACTIONS | contract.SLOTS | contract.FORMS
 
 
 def literal_hits(path: Path, wanted: set[str]) -> list[str]:
