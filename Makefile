@@ -56,13 +56,13 @@ train: install build ## Train the model, only if its inputs changed
 	$(PY) scripts/train.py
 
 run: train ## Run everything: actions, Rasa, and the bot (Telegram if TELEGRAM_BOT_TOKEN is set, else a local chat)
-	$(PY) -m assistant_core.stack run
+	$(PY) -m supervisor run
 
 cluster: train ## Several replicas: nginx, 2 Rasa + 2 action servers, PostgreSQL, Redis, the bot (webhook)
-	$(PY) -m assistant_core.cluster $(ARGS)
+	$(PY) -m supervisor cluster $(ARGS)
 
 serve: train ## Run only the action server and Rasa (REST at http://127.0.0.1:5005/webhooks/rest/webhook)
-	$(PY) -m assistant_core.stack serve
+	$(PY) -m supervisor serve
 
 preview: $(APP_VENV)/.installed ## Show an entry's answer for a date: make preview KEY=iuran_bpu [DATE=2027-01-01]
 	$(PY) -m assistant_core.content preview $(KEY) $(if $(DATE),--date $(DATE))

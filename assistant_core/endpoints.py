@@ -68,7 +68,7 @@ def endpoints(settings: Settings, model_url: str | None = None) -> dict[str, Any
         "lock_store": lock_store_config(settings.redis_url),
     }
     if model_url and settings.model_pull_seconds:
-        # Rasa pulls the model from our model server (assistant_core/model_server.py) at start
+        # Rasa pulls the model from our model server (supervisor/model_server.py) at start
         # and then every `wait_time_between_pulls` seconds, sending the ETag it runs.
         config["models"] = {"url": model_url, "wait_time_between_pulls": settings.model_pull_seconds}
     return config

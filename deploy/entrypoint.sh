@@ -23,7 +23,7 @@ case "$command" in
     endpoints=$(python -c 'from assistant_core.endpoints import write_endpoints
 from assistant_core.settings import load_settings
 print(write_endpoints(load_settings()))')
-    # The model comes from `make train` (MODEL_NAME in assistant_core/stack.py), copied by the
+    # The model comes from `make train` (MODEL_NAME in supervisor/stack.py), copied by the
     # Dockerfile; credentials.yml names our REST channel.
     set -- rasa run --model /app/models/assistant.tar.gz --endpoints "$endpoints" \
       --credentials /app/credentials.yml --interface "${BIND_HOST:-127.0.0.1}" --port "${RASA_PORT:-5005}" "$@"

@@ -44,7 +44,7 @@ RUN pip install --no-deps -e . \
 # (config.yml names it relative to the working directory). Both from the checkout that trained it.
 COPY credentials.yml ./
 COPY content/lexicon.yml ./content/lexicon.yml
-# Written by `make train` before `docker build` (MODEL_NAME in assistant_core/stack.py).
+# Written by `make train` before `docker build` (MODEL_NAME in supervisor/stack.py).
 COPY var/models/assistant.tar.gz ./models/assistant.tar.gz
 COPY --chmod=755 deploy/entrypoint.sh /usr/local/bin/assistant-entrypoint
 COPY --chmod=755 deploy/healthcheck.py /usr/local/bin/assistant-healthcheck

@@ -8,7 +8,7 @@ assistants are trained and served in the same run, on the same machine, with the
 - an action server each (rasa_sdk, even on rasa init's stub actions.py, so the topology matches);
 - one `rasa run` process (a second one on another port for the replica figures, behind nginx
   when it can be started, else client-side round robin); the same command lines as
-  assistant_core.stack. rasa init keeps Rasa's stock `rest:` channel; ours is SafeRestInput.
+  supervisor.stack. rasa init keeps Rasa's stock `rest:` channel; ours is SafeRestInput.
 
 Measured for both: single-user latency through the REST channel and through our bot (bot/ in
 front of each Rasa server, against the fake Telegram API of tests/e2e), throughput at
@@ -56,14 +56,14 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from assistant_core.endpoints import write_endpoints  # noqa: E402
-from assistant_core.model_server import ModelServer  # noqa: E402
 from assistant_core.settings import Settings, load_settings  # noqa: E402
-from assistant_core.stack import StackError, venv_bin, wait_http  # noqa: E402
 from bot.render import from_rasa  # noqa: E402
 from scripts.bench_bot import percentile  # noqa: E402
 from scripts.bench_longconv import ASK, GROW, events_of, long_conversation  # noqa: E402
 from scripts.bench_serve import free_port, rss_mb  # noqa: E402
 from scripts.train import publish  # noqa: E402
+from supervisor.model_server import ModelServer  # noqa: E402
+from supervisor.process import SupervisorError, venv_bin, wait_http  # noqa: E402
 from tests.e2e.fake_telegram import FakeTelegram, text_update  # noqa: E402
 
 BENCH = ROOT / "var" / "bench"
@@ -1073,7 +1073,7 @@ def main(argv: list[str] | None = None) -> int:
             configure(a, opts.postgres, opts.redis)
         reset_stores(opts.postgres, opts.redis, [ours, init])
         measure(opts, ours, init, results)
-    except (BenchError, StackError) as exc:
+    except (BenchError, SupervisorError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     results["machine"]["load_at_end"] = os.getloadavg()

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from assistant_core.settings import load_settings  # noqa: E402
-from assistant_core.stack import Stack  # noqa: E402
 from scripts.bench_serve import QUESTIONS, free_port  # noqa: E402
+from supervisor.stack import Stack  # noqa: E402
 from tests.e2e.fake_telegram import FakeTelegram, text_update  # noqa: E402
 from tests.e2e.switch_proxy import SwitchProxy  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Cost of a message in a long conversation against a fresh one, through the REST channel.
 
 For each tracker store (SQLite, the embedded default; PostgreSQL, what replicas use), starts the
-action server and Rasa (assistant_core.stack, as `make serve`), grows LONG conversations to about
+action server and Rasa (supervisor.stack, as `make serve`), grows LONG conversations to about
 TARGET events, then alternates: the 2nd message of a fresh conversation (about 10 events stored)
 and the next message of a long one (about TARGET). Both get the same questions, so the only
 difference is the conversation's length. Empty replies are counted, not fatal.
@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from assistant_core.settings import load_settings  # noqa: E402
-from assistant_core.stack import Stack  # noqa: E402
 from scripts.bench_serve import free_port  # noqa: E402
+from supervisor.stack import Stack  # noqa: E402
 
 TARGET = 500  # events in the long conversations' session when measuring
 # How the long conversations grow: what a user says in one long chat (FAQ answers, the
@@ -156,7 +156,7 @@ def run_store(store: str, samples: int, postgres: str) -> dict[str, Any]:
     if store == "sqlite":
         database_url = f"sqlite:///{var / 'assistant.db'}"
     else:
-        from assistant_core.cluster import ensure_database
+        from supervisor.cluster import ensure_database
 
         database_url = postgres
         ensure_database(database_url)

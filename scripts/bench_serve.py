@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from assistant_core.settings import load_settings  # noqa: E402
-from assistant_core.stack import Stack  # noqa: E402
+from supervisor.stack import Stack  # noqa: E402
 
 QUESTIONS = [
     "iuran jkm brp",
@@ -68,8 +68,8 @@ def main() -> int:
     try:
         action_s = stack.start_actions()
         rasa_s = stack.start_rasa()
-        rasa_pid = next(p.pid for name, p in stack.processes if name == "rasa")
-        actions_pid = next(p.pid for name, p in stack.processes if name == "actions")
+        rasa_pid = stack.supervisor.pid("rasa")
+        actions_pid = stack.supervisor.pid("actions")
         timings = []
         for i in range(n + 5):
             body = json.dumps({"sender": f"bench-{i % 10}", "message": QUESTIONS[i % len(QUESTIONS)]}).encode()

@@ -2,7 +2,7 @@
 
 Publishing is one atomic rename of the finished file over var/models/assistant.tar.gz. Running
 Rasa processes pull that file from the model server of `make run` / `make serve` /
-`make cluster` (assistant_core/model_server.py) and switch to it within MODEL_PULL_SECONDS, with
+`make cluster` (supervisor/model_server.py) and switch to it within MODEL_PULL_SECONDS, with
 no restart. Rasa writes its archive in place, so it trains into var/models/.staging/ first: a
 model server never serves half a file.
 

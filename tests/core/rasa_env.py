@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from assistant_core.settings import ROOT
-from assistant_core.stack import venv_bin
+from supervisor.process import venv_bin
 
 RASA_PYTHON = venv_bin(ROOT, "rasa", "python")
 # pg_ctl is called through runuser (in /usr/sbin) as root; Rasa must not phone home.

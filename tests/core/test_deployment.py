@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 from assistant_core.settings import ROOT, load_settings
-from assistant_core.stack import MODEL_NAME
+from supervisor.stack import MODEL_NAME
 from tests.core.rasa_env import RASA_PYTHON
 
 COMPOSE = "deploy/compose.yml"

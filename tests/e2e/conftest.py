@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant_core.settings import ROOT, Settings, load_settings
-from assistant_core.stack import Stack
+from supervisor.stack import Stack
 from tests.e2e.fake_telegram import FakeTelegram
 
 TOKEN = "123456:TEST-token-that-must-never-be-logged"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from assistant_core.settings import Settings
-from assistant_core.stack import Stack
+from supervisor.stack import Stack
 
 pytestmark = pytest.mark.e2e
 _ids = itertools.count()

@@ -1,6 +1,6 @@
 """Several replicas, Rasa's own way, under load and under faults.
 
-The topology of `make cluster` (assistant_core/cluster.py): nginx in front of 2 Rasa servers and
+The topology of `make cluster` (supervisor/cluster.py): nginx in front of 2 Rasa servers and
 2 action servers, a PostgreSQL tracker store and a Redis lock store, the bot in webhook mode
 behind the same nginx. PostgreSQL and Redis are private servers started for this module, so they
 can be restarted and stopped without touching anything else.
@@ -29,9 +29,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from assistant_core.cluster import Cluster, ClusterError, Layout, nginx_binary
 from assistant_core.pseudonym import conversation_id
 from assistant_core.settings import ROOT
+from supervisor.cluster import Cluster, Layout
+from supervisor.nginx import NginxError, nginx_binary
 from tests.e2e.conftest import MODEL, TOKEN
 from tests.e2e.fake_telegram import FakeTelegram, text_update
 from tests.e2e.services import PrivatePostgres, PrivateRedis, free_port, wait_port
@@ -139,7 +140,10 @@ class Running:
         """Requests per Rasa replica, from nginx's access log."""
         counts: dict[str, int] = {}
         for line in (self.cluster.prefix / "access.log").read_text().splitlines():
-            uri, upstream = line.split(" ")[:2]
+            # $remote_addr $request_method $uri $status $upstream_addr $request_time; a retried
+            # request's $upstream_addr lists each replica tried, separated by ", ".
+            fields = line.split(" ")
+            uri, upstream = fields[2], " ".join(fields[4:-1])
             if uri.startswith("/webhooks/rest/"):
                 for address in upstream.split(", "):
                     counts[address] = counts.get(address, 0) + 1
@@ -160,7 +164,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         pytest.fail(f"no trained model at {MODEL}: run `make train`")
     try:
         nginx_binary()
-    except ClusterError as exc:
+    except NginxError as exc:
         if os.environ.get("REQUIRE_NGINX"):
             pytest.fail(f"nginx is required here (REQUIRE_NGINX is set): {exc}")
         pytest.skip(str(exc))

@@ -30,7 +30,7 @@ from assistant_core.analytics.ingest import Ingester
 from assistant_core.db import make_engine
 from assistant_core.pseudonym import conversation_id, rest_conversation_id
 from assistant_core.settings import ROOT
-from assistant_core.stack import Stack
+from supervisor.stack import Stack
 from tests.e2e.conftest import webhook_bot as start_webhook_bot
 from tests.e2e.fake_telegram import Call, FakeTelegram
 from tests.e2e.hostile_inputs import (

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from assistant_core.settings import ROOT
-from assistant_core.stack import Stack
+from supervisor.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

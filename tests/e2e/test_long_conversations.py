@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from assistant_core.pseudonym import FORGET_TOKEN_HEADER, forget_token
 from assistant_core.settings import load_settings
-from assistant_core.stack import Stack
+from supervisor.stack import Stack
 from tests.e2e.conftest import MODEL, free_port
 
 pytestmark = pytest.mark.e2e

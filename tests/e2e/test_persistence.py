@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from assistant_core.settings import load_settings
-from assistant_core.stack import Stack
+from supervisor.stack import Stack
 from tests.e2e.conftest import MODEL, free_port
 
 pytestmark = pytest.mark.e2e

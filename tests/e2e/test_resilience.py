@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from assistant_core.stack import Stack
+from supervisor.stack import Stack
 from tests.e2e.conftest import TOKEN, free_port, stop
 from tests.e2e.conftest import webhook_bot as start_webhook_bot
 from tests.e2e.fake_telegram import Call, FakeTelegram, text_update

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant_core.model_server import ModelServer
 from scripts.train import publish
+from supervisor.model_server import ModelServer
 
 
 def get(url: str, etag: str | None = None) -> tuple[int, dict[str, str], bytes]:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant_core.cluster import DEFAULT_DATABASE_URL, Cluster, ClusterError, Layout, cluster_env, nginx_config
 from assistant_core.endpoints import endpoints
 from assistant_core.settings import load_settings
+from supervisor.cluster import DEFAULT_DATABASE_URL, Cluster, ClusterError, Layout, cluster_env, nginx_config
 
 LAYOUT = Layout(rasa_ports=(7005, 7006, 7007), action_ports=(7055, 7056), rasa_lb_port=7080, action_lb_port=7081)
 
