@@ -48,7 +48,7 @@ def table(items: list[dict[str, Any]]) -> dict[str, Any]:
         "wrong_topic_or_fact": share("wrong_topic", "wrong_fact"),
         "offers": share(*OFFERS),
         "offers_with_a_right_topic": grades["useful_offer"] / offers if offers else None,
-        "out_of_scope": len(outside),
+        "outside_scope": len(outside),
         "out_of_scope_right": sum(c["oos_right"] for c in by_kind.values())
         / max(1, sum(sum(c.values()) for c in by_kind.values())),
         "out_of_scope_by_kind": {k: dict(v) for k, v in sorted(by_kind.items())},
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         f"offers: {result['offers']:.1%} of in-scope; with a right topic: "
         + ("-" if with_right is None else f"{with_right:.1%}")
     )
-    print(f"out of scope: {result['out_of_scope']}, right referral {result['out_of_scope_right']:.1%}")
+    print(f"out of scope: {result['outside_scope']}, right referral {result['out_of_scope_right']:.1%}")
     for kind, counts in result["out_of_scope_by_kind"].items():
         print(f"  {kind:10} {counts}")
     if result["ungraded"] or result["grades_not_in_the_rule"]:
