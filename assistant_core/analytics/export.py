@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from assistant_core.analytics.metrics import Metrics
@@ -63,9 +64,22 @@ def tables(metrics: Metrics, titles: dict[str, str]) -> dict[str, list[list[str]
     }
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"); the
+# unanswered questions and /start sources in these files are typed by anyone.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?%?")
+
+
+def safe_cell(value: str) -> str:
+    """The cell as text a spreadsheet shows, never runs: a leading quote before a formula character."""
+    if value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows([[safe_cell(str(cell)) for cell in row] for row in rows])
     return buffer.getvalue()
 
 

@@ -5,6 +5,8 @@ Runs on SQLite and, when TEST_POSTGRES_URL is set (make test, CI), on PostgreSQL
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
@@ -230,3 +232,14 @@ def test_quick_title_reader_agrees_with_the_content_loader() -> None:
     from assistant_core.settings import ROOT
 
     assert read_titles(ROOT / "content") == build_snapshot(ROOT / "content").titles
+
+
+@pytest.mark.parametrize(
+    "typed", ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1", "=cmd|' /C calc'!A0"]
+)
+def test_csv_cells_typed_by_users_never_run_as_formulas(typed: str) -> None:
+    from assistant_core.analytics.export import to_csv
+
+    row = next(csv.reader(io.StringIO(to_csv([[typed, "5", "-3", "12.5%"]]))))
+    assert row[0] == "'" + typed
+    assert row[1:] == ["5", "-3", "12.5%"]  # numbers stay numbers
