@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,20 +81,47 @@ class Settings:
         return f"{self.rasa_url.rstrip('/')}/webhooks/rest/webhook"
 
 
+_KEY_FILE = re.compile(r"[0-9a-f]{64}")
+
+
+def secret_file(path: Path) -> bytes:
+    """A 64-hex-character secret kept in `path`, made on first use.
+
+    Made atomically (a private temporary file, then a hard link, so two processes starting together
+    agree on one key and nobody reads half a key) with mode 0600. A file that is empty, short or not
+    hex stops the program: accepting it would make a guessable master key.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    text = path.read_text(encoding="ascii", errors="replace").strip()
+    if not _KEY_FILE.fullmatch(text):
+        raise SettingsError(
+            f"{path} is not a 64-character hex key ({len(text)} characters found). Restore it from a backup, "
+            "or delete it to make a new one (conversations kept under the old key can no longer be reached)"
+        )
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    return text.encode()
+
+
 def _pseudonym_key(env: Mapping[str, str], var_dir: Path) -> bytes:
-    """The key that turns Telegram ids into pseudonyms: from PSEUDONYM_KEY, else a local secret file."""
+    """The master key that turns Telegram ids into pseudonyms: from PSEUDONYM_KEY, else var/pseudonym.key."""
     configured = env.get("PSEUDONYM_KEY", "").strip()
     if configured:
         if len(configured) < 16:
             raise SettingsError("PSEUDONYM_KEY must be at least 16 characters")
         return configured.encode()
-    path = var_dir / "pseudonym.key"
-    if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    return secret_file(var_dir / "pseudonym.key")
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:

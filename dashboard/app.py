@@ -39,7 +39,7 @@ from assistant_core.content import ContentRepository
 from assistant_core.content.freshness import WINDOW_DAYS, review_items
 from assistant_core.content.render import tanggal
 from assistant_core.db import create_tables, make_engine
-from assistant_core.settings import Settings, SettingsError, load_settings
+from assistant_core.settings import Settings, SettingsError, load_settings, secret_file
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -87,10 +87,8 @@ class DashboardConfig:
     def from_env(cls, settings: Settings, env: Any = None) -> DashboardConfig:
         env = os.environ if env is None else env
         users = parse_users(env.get("DASHBOARD_USERS", ""))
-        secret = (
-            env.get("DASHBOARD_SECRET", "").strip()
-            or hmac.new(settings.pseudonym_key, b"dashboard-cookies", hashlib.sha256).hexdigest()
-        )
+        # Its own secret, never the master key: a leaked cookie key must not reveal the pseudonyms.
+        secret = env.get("DASHBOARD_SECRET", "").strip() or secret_file(settings.var_dir / "dashboard.key").decode()
         try:
             port = int(env.get("DASHBOARD_PORT", "8050"))
             hours = float(env.get("DASHBOARD_SESSION_HOURS", "8"))
