@@ -35,7 +35,6 @@ import shutil
 import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -48,7 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -62,8 +61,9 @@ from scripts.bench_bot import percentile  # noqa: E402
 from scripts.bench_longconv import ASK, GROW, events_of, long_conversation  # noqa: E402
 from scripts.bench_serve import free_port, rss_mb  # noqa: E402
 from scripts.train import publish  # noqa: E402
+from supervisor import nginx  # noqa: E402
 from supervisor.model_server import ModelServer  # noqa: E402
-from supervisor.process import SupervisorError, venv_bin, wait_http  # noqa: E402
+from supervisor.process import Supervisor, SupervisorError, venv_bin  # noqa: E402
 from tests.e2e.fake_telegram import FakeTelegram, text_update  # noqa: E402
 
 BENCH = ROOT / "var" / "bench"
@@ -179,39 +179,9 @@ def base_env() -> dict[str, str]:
     return {**env, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
-class Processes:
-    """Child processes, each in its own session (stopped with its children); logs in var/bench/logs/."""
-
-    def __init__(self) -> None:
-        LOGS.mkdir(parents=True, exist_ok=True)
-        self.running: dict[str, subprocess.Popen[bytes]] = {}
-        self._logs: list[IO[bytes]] = []
-
-    def spawn(self, name: str, args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-        log = (LOGS / f"{name}.log").open("wb")
-        self._logs.append(log)
-        process = subprocess.Popen(args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.running[name] = process
-        return process
-
-    def pid(self, name: str) -> int:
-        return self.running[name].pid
-
-    def stop(self, name: str) -> None:
-        process = self.running.pop(name)
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-    def stop_all(self) -> None:
-        for name in reversed(list(self.running)):
-            self.stop(name)
-        for log in self._logs:
-            log.close()
+def supervisor() -> Supervisor:
+    """The benchmark's servers: logs in var/bench/logs/, each truncated when its server starts."""
+    return Supervisor(LOGS, ROOT, stop_timeout=20, fresh_logs=True)
 
 
 # --- the two assistants --------------------------------------------------------------------------
@@ -288,12 +258,7 @@ def resp_bulk(value: str) -> bytes:
 
 
 def run_logged(name: str, args: list[str], cwd: Path, env: dict[str, str]) -> float:
-    started = time.monotonic()
-    with (LOGS / f"{name}.log").open("wb") as log:
-        result = subprocess.run(args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
-    if result.returncode != 0:
-        raise BenchError(f"{name} failed with code {result.returncode}; see {LOGS / name}.log")
-    return time.monotonic() - started
+    return supervisor().run(name, args, env, cwd)
 
 
 def create_init_project(fresh: bool) -> None:
@@ -364,13 +329,13 @@ def empty_replies(a: Assistant) -> int:
     return sum(n for url, n in EMPTY.items() if url in {a.webhook(), a.webhook(a.replica_port)})
 
 
-def start_actions(procs: Processes, a: Assistant) -> None:
+def start_actions(procs: Supervisor, a: Assistant) -> None:
     args = [APP_PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(a.action_port)]
-    process = procs.spawn(f"{a.key}-actions", args, a.project, {**base_env(), "SANIC_HOST": "127.0.0.1"})
-    wait_http(f"http://127.0.0.1:{a.action_port}/health", 120, process)
+    env = {**base_env(), "SANIC_HOST": "127.0.0.1"}
+    procs.start(f"{a.key}-actions", args, env, f"http://127.0.0.1:{a.action_port}/health", 120, a.project)
 
 
-def start_rasa(procs: Processes, a: Assistant, port: int, name: str, endpoints: Path | None = None) -> float:
+def start_rasa(procs: Supervisor, a: Assistant, port: int, name: str, endpoints: Path | None = None) -> float:
     """Start one Rasa server; seconds from process start until the REST webhook answers a message."""
     args = [
         RASA,
@@ -387,8 +352,7 @@ def start_rasa(procs: Processes, a: Assistant, port: int, name: str, endpoints: 
         str(port),
     ]
     started = time.monotonic()
-    process = procs.spawn(name, args, a.project, base_env())
-    wait_http(f"http://127.0.0.1:{port}/webhooks/rest/", 900, process)
+    procs.start(name, args, base_env(), f"http://127.0.0.1:{port}/webhooks/rest/", 900, a.project)
     post(a.webhook(port), f"startup-{name}", a.messages[0])
     return time.monotonic() - started
 
@@ -474,7 +438,7 @@ class RecordingProxy:
 class BotRig:
     """Our bot process in front of one assistant's Rasa server, polling a fake Telegram API."""
 
-    def __init__(self, procs: Processes, a: Assistant, postgres: str) -> None:
+    def __init__(self, procs: Supervisor, a: Assistant, postgres: str) -> None:
         self.a = a
         self.fake = FakeTelegram(TOKEN).start()
         self.proxy = RecordingProxy(f"http://127.0.0.1:{a.rasa_port}").start()
@@ -487,7 +451,7 @@ class BotRig:
             "RASA_URL": self.proxy.url,
             "PSEUDONYM_KEY": PSEUDONYM_KEY,
         }
-        self.process = procs.spawn(f"{a.key}-bot", [APP_PY, "-m", "bot"], ROOT, env)
+        self.process = procs.spawn(f"{a.key}-bot", [APP_PY, "-m", "bot"], env, ROOT)
         self.fake.wait_for(lambda calls: any(c.method == "getMe" for c in calls), timeout=120)
         self.chats_seen: set[int] = set()
 
@@ -634,53 +598,18 @@ def merge(parts: list[dict[str, Any]], concurrency: int, label: str) -> dict[str
 # --- nginx for the replicas ----------------------------------------------------------------------
 
 
-def wait_port(port: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise BenchError(f"port {port} did not open")
-
-
-def start_nginx(procs: Processes, upstreams: dict[str, list[int]]) -> dict[str, str] | None:
+def start_nginx(procs: Supervisor, upstreams: dict[str, list[int]]) -> dict[str, str] | None:
     """One nginx with a listen port per upstream; name -> webhook URL, or None if nginx cannot run."""
-    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if binary is None:
-        return None
     prefix = BENCH / "nginx"
     shutil.rmtree(prefix, ignore_errors=True)
-    prefix.mkdir(parents=True)
     listen = {name: free_port() for name in upstreams}
-    temp = "".join(f"    {k}_temp_path {prefix / k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    blocks = "".join(
-        f"    upstream {name} {{\n"
-        + "".join(f"        server 127.0.0.1:{port};\n" for port in ports)
-        + "        keepalive 64;\n    }\n"
-        f"    server {{ listen 127.0.0.1:{listen[name]}; location / {{ proxy_pass http://{name}; }} }}\n"
-        for name, ports in upstreams.items()
-    )
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        f"worker_processes 1;\npid {prefix / 'nginx.pid'};\nerror_log {prefix / 'error.log'} warn;\n"
-        "events { worker_connections 1024; }\n"
-        f"http {{\n    access_log off;\n{temp}"
-        '    proxy_http_version 1.1;\n    proxy_set_header Connection "";\n    proxy_read_timeout 120s;\n'
-        f"{blocks}}}\n"
-    )
-    check = subprocess.run([binary, "-t", "-p", str(prefix), "-c", str(conf)], capture_output=True, check=False)
-    if check.returncode != 0:
-        print(f"nginx refused its config: {check.stderr.decode(errors='replace').strip()}", file=sys.stderr)
-        return None
-    procs.spawn("nginx", [binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"], prefix, base_env())
+    health = [f"http://127.0.0.1:{port}/health" for port in listen.values()]
     try:
-        for port in listen.values():
-            wait_port(port, 15)
-    except BenchError as exc:
+        nginx.start(procs, nginx.bench_config(upstreams, listen, prefix), prefix, health)
+    except SupervisorError as exc:  # NginxError: not installed or refused; or it did not answer
         print(f"nginx did not start ({exc}); using client-side round robin", file=sys.stderr)
-        procs.stop("nginx")
+        if any(name == "nginx" for name, _ in procs.processes):
+            procs.stop("nginx")
         return None
     return {name: f"http://127.0.0.1:{port}/webhooks/rest/webhook" for name, port in listen.items()}
 
@@ -752,7 +681,7 @@ def summary(values: list[float]) -> dict[str, Any]:
 
 
 @contextmanager
-def stopping(procs: Processes, rigs: list[BotRig]) -> Iterator[None]:
+def stopping(procs: Supervisor, rigs: list[BotRig]) -> Iterator[None]:
     try:
         yield
     finally:
@@ -763,7 +692,7 @@ def stopping(procs: Processes, rigs: list[BotRig]) -> Iterator[None]:
 
 def measure(opts: Options, ours: Assistant, init: Assistant, results: dict[str, Any]) -> None:
     both = [ours, init]
-    procs = Processes()
+    procs = supervisor()
     rigs: list[BotRig] = []
     per: dict[str, dict[str, Any]] = {a.key: results[a.key] for a in both}
     errors: list[str] = results["errors"]
@@ -836,7 +765,7 @@ def measure(opts: Options, ours: Assistant, init: Assistant, results: dict[str, 
             rollout(opts, procs, ours, per[ours.key])
 
 
-def replicas(opts: Options, procs: Processes, ours: Assistant, init: Assistant, per: dict[str, dict]) -> None:
+def replicas(opts: Options, procs: Supervisor, ours: Assistant, init: Assistant, per: dict[str, dict]) -> None:
     """1 replica against 2 (the second on another port, same stores and action server), at c32."""
     both = [ours, init]
     for a in both:
@@ -860,7 +789,7 @@ def replicas(opts: Options, procs: Processes, ours: Assistant, init: Assistant, 
         procs.stop(f"{a.key}-rasa2")
 
 
-def rollout(opts: Options, procs: Processes, ours: Assistant, per: dict[str, Any]) -> None:
+def rollout(opts: Options, procs: Supervisor, ours: Assistant, per: dict[str, Any]) -> None:
     """A new model published while 8 clients load a Rasa process that pulls from our model server.
 
     The new model is the same model in a new gzip member (a new ETag), so Rasa downloads, loads
