@@ -1,6 +1,6 @@
 """Retention: conversations inactive for RETENTION_DAYS are deleted the same way /hapusdata does it.
 
-While the bot runs, a repeating job of PTB's JobQueue (`add_job`) does it every EVERY_SECONDS;
+While the bot runs, a repeating job of PTB's JobQueue (added by bot.telegram_app) does it every EVERY_SECONDS;
 `python -m bot.purge` (or `make purge`) runs it once, for cron.
 """
 
@@ -15,7 +15,7 @@ from datetime import datetime
 from assistant_core.analytics.ingest import Ingester
 from assistant_core.db import Reminder
 from assistant_core.privacy import UserRegistry, retention_cutoff
-from bot.context import BotApplication, Context
+from bot.context import Context
 from bot.database import Database
 from bot.rasa_client import RasaClient
 
@@ -24,8 +24,6 @@ log = logging.getLogger(__name__)
 BATCH = 200
 EVERY_SECONDS = 6 * 3600
 JOB_NAME = "retention-purge"
-# PTB's JobQueue cannot run a job at once (first=0 does not work with APScheduler): shortly after start.
-FIRST_RUN_SECONDS = 5
 
 
 async def purge_inactive(
@@ -67,12 +65,6 @@ async def purge(context: Context) -> int:
     if purged:
         log.info("Retention: deleted %d inactive conversation(s)", purged)
     return purged
-
-
-def add_job(application: BotApplication) -> None:
-    if application.job_queue is None:
-        raise RuntimeError("PTB's JobQueue is missing: install python-telegram-bot[job-queue]")
-    application.job_queue.run_repeating(purge, interval=EVERY_SECONDS, first=FIRST_RUN_SECONDS, name=JOB_NAME)
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Sending the monthly payment reminders over Telegram (subscriptions: assistant_core.reminders).
 
-A repeating job of PTB's JobQueue (`add_job`) checks every CHECK_EVERY_SECONDS; it sends only
+A repeating job of PTB's JobQueue (added by bot.telegram_app) checks every CHECK_EVERY_SECONDS; it sends only
 inside the monthly window, once per user per month, whatever the number of replicas.
 """
 
@@ -18,7 +18,7 @@ from assistant_core.content import ContentRepository
 from assistant_core.content.render import tanggal
 from assistant_core.contract import reminders
 from assistant_core.reminders import in_window
-from bot.context import BotApplication, BotData, Context
+from bot.context import BotData, Context
 from bot.keyboards import keyboard
 from bot.render import Button
 
@@ -30,8 +30,6 @@ REMINDER_ON = reminders.ON_PAYLOAD
 REMINDER_OFF = reminders.OFF_PAYLOAD
 CHECK_EVERY_SECONDS = 900
 JOB_NAME = "payment-reminders"
-# PTB's JobQueue cannot run a job at once (first=0 does not work with APScheduler): shortly after start.
-FIRST_RUN_SECONDS = 5
 
 
 def stop_button(repo: ContentRepository, today: date) -> Button:
@@ -84,9 +82,3 @@ async def remind(context: Context) -> int:
     if sent:
         log.info("Sent %d payment reminder(s)", sent)
     return sent
-
-
-def add_job(application: BotApplication) -> None:
-    if application.job_queue is None:
-        raise RuntimeError("PTB's JobQueue is missing: install python-telegram-bot[job-queue]")
-    application.job_queue.run_repeating(remind, interval=CHECK_EVERY_SECONDS, first=FIRST_RUN_SECONDS, name=JOB_NAME)

@@ -42,6 +42,13 @@ COMMANDS = [
 SEEN_UPDATES = 2048
 # Handler groups run in ascending order for every update; in each, only the first matching handler runs.
 DEDUPLICATE = -1  # before everything: a duplicate delivery stops here
+# Periodic work on PTB's JobQueue: (callback, interval in seconds, job name).
+JOBS = (
+    (reminders.remind, reminders.CHECK_EVERY_SECONDS, reminders.JOB_NAME),
+    (purge.purge, purge.EVERY_SECONDS, purge.JOB_NAME),
+)
+# The JobQueue cannot run a job at once (first=0 does not work with APScheduler): shortly after start.
+FIRST_RUN_SECONDS = 5
 
 
 async def drop_duplicates(update: Update, context: Context) -> None:
@@ -127,6 +134,8 @@ def build_application(
     conversation_handlers.add_handlers(application, own_buttons)
     application.add_error_handler(on_error)
 
-    reminders.add_job(application)
-    purge.add_job(application)
+    if application.job_queue is None:
+        raise RuntimeError("PTB's JobQueue is missing: install python-telegram-bot[job-queue]")
+    for callback, every, name in JOBS:
+        application.job_queue.run_repeating(callback, interval=every, first=FIRST_RUN_SECONDS, name=name)
     return application
