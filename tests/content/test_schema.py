@@ -12,7 +12,7 @@ import pytest
 from assistant_core.content.check import check_content
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = date(2026, 12, 6)
+TODAY = date(2026, 12, 7)
 
 
 def broken(tmp_path: Path, name: str, old: str, new: str) -> list[str]:

@@ -13,7 +13,7 @@ from assistant_core.content.freshness import freshness_problems, review_items
 from assistant_core.content.repository import ContentRepository, build_snapshot
 from assistant_core.settings import ROOT
 
-TODAY = date(2026, 12, 5)
+TODAY = date(2026, 12, 7)
 QUESTIONS = "\n".join(f"      - pertanyaan contoh nomor {i} tentang iuran" for i in range(16))
 
 
