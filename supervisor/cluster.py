@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from assistant_core.settings import Settings, load_settings
 from supervisor import nginx
-from supervisor.process import Process, SupervisorError, wait_http
+from supervisor.process import Process, SupervisorError, run_until_stopped, wait_http
 from supervisor.stack import Stack, rasa_health_url
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/umkm_cluster"
@@ -199,11 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
-    def on_signal(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_signal)
-    try:
+    def body() -> int:
         print(
             f"Starting nginx, {args.action_replicas} action servers and {args.replicas} Rasa servers "
             f"(tracker store {urlsplit(env['DATABASE_URL'])._replace(netloc='…').geturl()}, lock store Redis)…",
@@ -225,11 +221,5 @@ def main(argv: list[str] | None = None) -> int:
         print("Press Ctrl-C to stop.", file=sys.stderr)
         cluster.stack.supervisor.watch()
         return 0
-    except KeyboardInterrupt:
-        return 0
-    except SupervisorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        print("Stopping…", file=sys.stderr)
-        cluster.stop()
+
+    return run_until_stopped(body, cluster.stop)

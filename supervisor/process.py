@@ -11,10 +11,11 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -50,6 +51,25 @@ def _terminate(process: Process, sig: int) -> None:
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):  # it exited between poll() and killpg()
             os.killpg(process.pid, sig)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds through run_until_stopped's `finally`, which stops every child
+
+
+def run_until_stopped(body: Callable[[], int], stop: Callable[[], None]) -> int:
+    """A launcher's main loop: run `body` until it returns, Ctrl-C or SIGTERM, then stop what it started."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return body()
+    except KeyboardInterrupt:
+        return 0
+    except SupervisorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        print("Stopping…", file=sys.stderr)
+        stop()
 
 
 class Supervisor:

@@ -11,7 +11,7 @@ from pathlib import Path
 from assistant_core.endpoints import write_endpoints
 from assistant_core.settings import Settings, load_settings
 from supervisor.model_server import ModelServer
-from supervisor.process import Process, Supervisor, SupervisorError, venv_bin, wait_http
+from supervisor.process import Process, Supervisor, SupervisorError, run_until_stopped, venv_bin, wait_http
 
 MODEL_NAME = "assistant.tar.gz"
 
@@ -106,16 +106,12 @@ class Stack:
             self.model_server = None
 
 
-def on_sigterm(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt  # unwinds through the `finally` that stops every child
-
-
 def main(mode: str) -> int:
     """serve: Rasa + actions; run: also the bot, in the foreground (the local chat owns this terminal)."""
     settings = load_settings()
     stack = Stack(settings)
-    signal.signal(signal.SIGTERM, on_sigterm)
-    try:
+
+    def body() -> int:
         print("Starting the action server…", file=sys.stderr)
         stack.start_actions()
         print("Starting the Rasa server (loading the model takes a little while)…", file=sys.stderr)
@@ -125,11 +121,5 @@ def main(mode: str) -> int:
             print("Press Ctrl-C to stop.", file=sys.stderr)
             stack.supervisor.watch()
         return stack.supervisor.foreground(stack.bot_args(), os.environ) or 0
-    except KeyboardInterrupt:
-        return 0
-    except SupervisorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        print("Stopping…", file=sys.stderr)
-        stack.stop()
+
+    return run_until_stopped(body, stack.stop)
