@@ -81,21 +81,15 @@ class Files:
 
 
 @dataclass(frozen=True)
-class Resolver:
-    address: str
-    comment: str
-
-
-@dataclass(frozen=True)
 class NginxConfig:
     purpose: str
-    files: Files
     upstreams: tuple[Upstream, ...]
     servers: tuple[Server, ...]
+    files: Files
     worker_processes: str = "1"
     read_timeout: int = 60
-    # With a resolver, upstream names are re-resolved (`resolve`, open-source nginx 1.27.3+).
-    resolver: Resolver | None = None
+    # A DNS server's address: upstream names are then re-resolved (`resolve`, open-source nginx 1.27.3+).
+    resolver: str | None = None
     notes: tuple[str, ...] = field(default=())
 
     def render(self) -> str:
@@ -184,7 +178,7 @@ def compose_config() -> NginxConfig:
         # The container's own /tmp: the image's nginx user may write nowhere else.
         files=Files(pid="/tmp/nginx.pid", error_log="stderr", access_log="/dev/stdout", temp_dir="/tmp"),  # noqa: S108
         worker_processes="auto",
-        resolver=Resolver("127.0.0.11", "Docker's embedded DNS server; answers are re-read every 10 s."),
+        resolver="127.0.0.11",  # Docker's embedded DNS server
         upstreams=(
             Upstream("rasa", ("rasa:5005",)),
             Upstream("actions", ("actions:5055",)),

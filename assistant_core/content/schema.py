@@ -265,10 +265,10 @@ class Reminder(ContentModel):
 
 
 class Link(ContentModel):
+    url: StrictStr
     button: StrictStr | None = None
     text: StrictStr | None = None
     open_button: StrictStr | None = None
-    url: StrictStr
 
 
 class GuideFile(ContentModel):

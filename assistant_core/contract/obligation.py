@@ -21,11 +21,9 @@ FEATURE = Feature(
     entities=(SIZE,),
     actions=(ACTION,),
     entry_payloads=(ENTRY_PAYLOAD,),
+    # guide.yml's `obligation:` section; only the result has placeholders.
     guide_texts=keys(
-        "obligation.ask",
-        "obligation.ranges",
-        "obligation.calc_button",
-        "obligation.register_button",
+        *(f"obligation.{key}" for key in ("ask", "ranges", "calc_button", "register_button")),
         "obligation.result(size, size_code, programs)",
     ),
 )
