@@ -7,6 +7,10 @@ depend on file order or on who collected what, and near-identical copies (case, 
 spacing) land on the same side. The held-out set is then frozen: `tests/core/test_real_heldout.py`
 checks its hash and that none of its questions is trained on. Run this once; questions collected
 later go to the pool (pass --pool-only), never into the frozen set.
+
+The hash that freezes the set is taken over its questions (normalised, in file order), not over the
+whole file: a reviewer may correct an item's `answer_must` or `source` without unfreezing it, but
+adding, removing or rewording a question fails the test.
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ def collected() -> list[dict[str, Any]]:
     return items
 
 
+def questions_digest(items: list[dict[str, Any]]) -> str:
+    return hashlib.sha256("\n".join(norm(t["q"]) for t in items).encode()).hexdigest()
+
+
 def dump(items: list[dict[str, Any]]) -> str:
     return yaml.safe_dump(items, allow_unicode=True, sort_keys=False, width=110)
 
@@ -70,8 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     heldout = [t for t in items if bucket(t["q"]) < HELDOUT_SHARE]
     pool = [t for t in items if bucket(t["q"]) >= HELDOUT_SHARE]
     heldout_path.write_text(dump(heldout), encoding="utf-8")
-    digest = hashlib.sha256(heldout_path.read_bytes()).hexdigest()
-    (REAL / "heldout.sha256").write_text(f"{digest}  heldout.yml\n", encoding="utf-8")
+    (REAL / "heldout.sha256").write_text(f"{questions_digest(heldout)}  questions of heldout.yml\n", encoding="utf-8")
     pool_path.write_text(dump(pool), encoding="utf-8")
     public = sum(1 for t in heldout if t.get("who") == "public")
     print(f"held-out: {len(heldout)} ({public} typed by the public); pool: {len(pool)}")
