@@ -72,37 +72,76 @@ def _balance(text: str) -> str:
     return "".join(out)
 
 
+# One unit a split may never cut: a tag, an entity, or a single character.
+_ATOM = re.compile(r"<[^<>]*>|&#?\w+;|.", re.DOTALL)
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z]+)")
+
+
 def split_text(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split at paragraph boundaries, then lines, then hard, so every part fits the limit."""
+    """Split sanitised HTML so every part fits the limit and parses on its own: never inside a tag
+    or an entity; tags open at a cut are closed there and reopened in the next part. Cuts at a
+    paragraph, else a line, else a space (in the second half of a part), else hard."""
     if len(text) <= limit:
         return [text]
+    atoms = _ATOM.findall(text)
     parts: list[str] = []
-    current = ""
-    for paragraph in text.split("\n\n"):
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        if len(paragraph) <= limit:
-            current = paragraph
-            continue
-        current = ""
-        for line in paragraph.split("\n"):
-            candidate = f"{current}\n{line}" if current else line
-            if len(candidate) <= limit:
-                current = candidate
-                continue
-            if current:
-                parts.append(current)
-            while len(line) > limit:
-                parts.append(line[:limit])
-                line = line[limit:]
-            current = line
-    if current:
-        parts.append(current)
-    return [_balance(p) for p in parts]
+    stack: list[tuple[str, str]] = []  # (name, opening tag) of the tags open here
+    i = 0
+    while i < len(atoms):
+        while i < len(atoms) and atoms[i] == "\n":
+            i += 1  # a part never starts with the line breaks it was cut at
+        if i == len(atoms):
+            break
+        chunk = [tag for _, tag in stack]
+        length = sum(len(a) for a in chunk)
+        # Where a cut may go: kind (2 paragraph, 1 line, 0 space) -> (next atom, chunk size, open tags).
+        breaks: dict[int, tuple[int, int, list[tuple[str, str]]]] = {}
+        j, here = i, list(stack)
+        while j < len(atoms):
+            after = _opened(here, atoms[j])
+            closing = sum(len(name) + 3 for name, _ in after)
+            if length + len(atoms[j]) + closing > limit and j > i:
+                break
+            chunk.append(atoms[j])
+            length += len(atoms[j])
+            here = after
+            j += 1
+            if atoms[j - 1] in {"\n", " "}:
+                kind = 0 if atoms[j - 1] == " " else 2 if j >= 2 and atoms[j - 2] == "\n" else 1
+                breaks[kind] = (j, len(chunk), list(here))
+        cut = (j, len(chunk), here)
+        if j < len(atoms):
+            early = [b for b in breaks.values() if b[1] > len(chunk) // 2]
+            preferred = [breaks[k] for k in (2, 1, 0) if k in breaks and breaks[k] in early]
+            cut = preferred[0] if preferred else cut
+        i, size, stack = cut
+        body = chunk[:size]
+        if i < len(atoms) and body[-1] == " ":
+            body.pop()  # the space cut at
+        while i < len(atoms) and body[-1] == "\n":
+            body.pop()  # the line breaks cut at
+        parts.append("".join(body) + "".join(f"</{name}>" for name, _ in reversed(stack)))
+    return parts
+
+
+def _opened(stack: list[tuple[str, str]], atom: str) -> list[tuple[str, str]]:
+    """The tags open after `atom`, given those open before it (the text is balanced)."""
+    match = _TAG_NAME.match(atom)
+    if match is None:
+        return stack
+    name = match.group(2).lower()
+    if not match.group(1):
+        return [*stack, (name, atom)]
+    names = [n for n, _ in stack]
+    if name not in names:
+        return stack
+    return stack[: len(names) - 1 - names[::-1].index(name)]
+
+
+def plain_title(title: str) -> str:
+    """A button title as Telegram shows it, plain text: no tags, entities as the characters they
+    stand for, one line. Where a title is put into a message it is escaped again."""
+    return " ".join(html.unescape(re.sub(r"<[^<>]*>", "", title)).split())
 
 
 def from_rasa(replies: list[dict[str, Any]]) -> list[Outgoing]:
@@ -111,9 +150,9 @@ def from_rasa(replies: list[dict[str, Any]]) -> list[Outgoing]:
     for reply in replies:
         text = reply.get("text") if isinstance(reply.get("text"), str) else ""
         buttons = tuple(
-            Button(str(b["title"]), str(b["payload"]))
+            Button(plain_title(str(b["title"])), str(b["payload"]))
             for b in reply.get("buttons") or []
-            if isinstance(b, dict) and b.get("title") and b.get("payload")
+            if isinstance(b, dict) and plain_title(str(b.get("title") or "")) and b.get("payload")
         )
         if not text and not buttons:
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,44 @@ def test_callback_store_on_postgresql() -> None:
     assert db.run(CallbackStore().resolve, data) == ("/help", "Menu utama")
     assert db.run(store.register, "/help", "Menu utama") == data
     engine.dispose()
+
+
+class _Balance(HTMLParser):
+    """Telegram's view of a part: every tag closed in order, every entity whole."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes {self.open}"
+        self.open.pop()
+
+
+def test_a_long_text_with_many_tags_splits_only_between_tags_and_entities() -> None:
+    unit = '<b>Iuran</b> JKK &amp; JKM <a href="https://www.bpjsketenagakerjaan.go.id">situs <i>resmi</i></a> '
+    text = sanitise_html("<u>" + unit * 120 + "</u>")  # one line, no paragraph to cut at
+    assert len(text) >= 10_000
+    parts = split_text(text)
+    assert len(parts) >= 3
+    for part in parts:
+        assert len(part) <= 4096
+        parser = _Balance()
+        parser.feed(part)
+        parser.close()
+        assert parser.open == [], f"unclosed {parser.open} at {part[-40:]!r}"
+        assert re.fullmatch(r"(?:[^&<>]|&(?:amp|lt|gt|quot|#\d+);|<[^<>]+>)*", part, re.DOTALL), part[-40:]
+        assert part.startswith("<u>") and part.endswith("</u>")  # reopened and closed at every cut
+    assert " ".join(to_plain(p) for p in parts).split() == to_plain(text).split(), "no word lost"
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [("<b>Hitung</b> iuran", "Hitung iuran"), ("JKK & JKM", "JKK & JKM"), ("JHT &amp; JP", "JHT & JP")],
+)
+def test_button_titles_come_out_as_plain_text(title: str, shown: str) -> None:
+    [message] = from_rasa([{"text": "Pilih:", "buttons": [{"title": title, "payload": "/menu"}]}])
+    assert message.buttons == (Button(shown, "/menu"),)
