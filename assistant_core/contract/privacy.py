@@ -18,5 +18,6 @@ FEATURE = Feature(
         "forget_done",
         "forget_kept",
         "forget_failed",
+        "forget_partial",
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
@@ -52,7 +53,13 @@ async def forget_user(update: Update, context: Context) -> None:
             log.warning("Deleting a conversation failed: %s", exc)
             await context.bot.send_message(chat.id, data.content.text("forget_failed"))
             return
-        await data.database.run_in_thread(data.users.delete_records, sender)
+        try:
+            await data.database.run_in_thread(data.users.delete_records, sender)
+        except SQLAlchemyError:
+            # The conversation is gone, our records are not: say so, and that /hapusdata again finishes it.
+            log.error("Deleting a user's records failed after their conversation was deleted", exc_info=True)
+            await context.bot.send_message(chat.id, data.content.text("forget_partial"))
+            return
     log.info("Deleted a user's conversation and records on request")
     await context.bot.send_message(chat.id, data.content.text("forget_done"))
 
