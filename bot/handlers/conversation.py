@@ -9,16 +9,16 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from assistant_core.contract import calculator, obligation, registration, smalltalk
 from assistant_core.masking import mask_personal_data
-from bot.context import BotApplication, Context
+from bot.context import Bot, BotApplication, Context
 from bot.keyboards import keyboard
-from bot.render import Outgoing, button_rows
+from bot.render import Outgoing, button_rows, to_plain
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,25 @@ DEEP_LINK_SOURCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 ButtonHandler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
+async def send_html(bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send Telegram HTML; if Telegram cannot parse it, the same words as plain text rather than
+    silence (our sanitiser and Telegram's parser may disagree on something Rasa sent)."""
+    try:
+        await bot.send_message(chat_id, text, reply_markup=reply_markup)
+    except BadRequest as exc:
+        if "can't parse entities" not in exc.message.lower():
+            raise
+        log.warning("Telegram rejected a message's HTML (%s); sending it as plain text", exc.message)
+        await bot.send_message(chat_id, to_plain(text), reply_markup=reply_markup, parse_mode=None)
+
+
 async def send_all(update: Update, context: Context, outgoing: list[Outgoing]) -> None:
     chat = update.effective_chat
     if chat is None:
         return
     for item in outgoing:
         markup = await keyboard(context.bot_data, button_rows(item.buttons))
-        await context.bot.send_message(chat.id, item.text, reply_markup=markup)
+        await send_html(context.bot, chat.id, item.text, markup)
 
 
 async def converse(update: Update, context: Context, text: str, metadata: dict[str, Any] | None = None) -> None:
@@ -138,7 +150,8 @@ def button_handler(own: Mapping[str, ButtonHandler]) -> ButtonHandler:
             return
         payload, title = resolved
         if chat is not None:  # the chat shows which button was pressed, so the history reads well
-            await context.bot.send_message(chat.id, f"<i>{data.content.text('button_chosen', title=title)}</i>")
+            # The title is filled in escaped (texts.yml is autoescaped): a stored "<b>" or "&" stays text.
+            await send_html(context.bot, chat.id, f"<i>{data.content.text('button_chosen', title=title)}</i>")
         handler = own.get(payload)
         if handler is not None:
             await handler(update, context)
