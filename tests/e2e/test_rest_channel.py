@@ -137,3 +137,21 @@ def test_feedback_button_is_recorded_over_rest(settings: Settings) -> None:
     answer = say(settings, "rest-feedback", "iuran jkm brp persen")
     up = next(b["payload"] for b in answer[0]["buttons"] if b["payload"].startswith("/feedback"))
     assert "Terima kasih" in say(settings, "rest-feedback", up)[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "must"),
+    [
+        ("cara lapor spt tahunan pribadi gimana", ("1500200",)),
+        ("mau pinjem modal kur buat warung, bisa lewat bpjs ga", ("bank penyalur KUR", "tidak memberi pinjaman")),
+        ("iuran bpjs kesehatan kelas 3 brp skrg", ("165", "Mobile JKN")),
+    ],
+)
+def test_out_of_scope_question_is_referred_to_the_right_place(
+    settings: Settings, text: str, must: tuple[str, ...]
+) -> None:
+    """Issue "Open world" point 7: a decline names who does handle it, not just "another agency"."""
+    replies = say(settings, "rest-oos-" + "-".join(text.split()[:3]), text)
+    reply = " ".join(r.get("text", "") for r in replies)
+    for words in must:
+        assert words in reply, reply
