@@ -8,6 +8,7 @@ servers through it, so a server is started, watched and stopped the same way eve
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -57,6 +58,25 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt  # unwinds through run_until_stopped's `finally`, which stops every child
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+try:
+    _PRCTL: Callable[..., int] | None = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+except (OSError, AttributeError):
+    _PRCTL = None
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: the kernel sends it SIGTERM when the launcher dies, even by SIGKILL.
+
+    Without it, a launcher killed outright (OOM killer, `kill -9`, a crashed terminal) leaves Rasa and
+    the action server holding their ports, and the next `make run` fails with "address already in use".
+    The kernel sends it when the *thread* that spawned the child ends, so spawn from the main thread
+    (every caller does). Linux only; elsewhere this does nothing and `stop_all` remains the only way
+    down. libc is loaded in the parent: between fork and exec the child makes this one system call."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def run_until_stopped(body: Callable[[], int], stop: Callable[[], None]) -> int:
     """A launcher's main loop: run `body` until it returns, Ctrl-C or SIGTERM, then stop what it started."""
     signal.signal(signal.SIGTERM, _interrupt)
@@ -68,6 +88,10 @@ def run_until_stopped(body: Callable[[], int], stop: Callable[[], None]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
+        # A second Ctrl-C or SIGTERM (make and the launcher both get one from a group signal) must not
+        # interrupt the shutdown, or the servers outlive us. stop() is bounded by its own timeouts.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("Stopping…", file=sys.stderr)
         stop()
 
@@ -94,7 +118,13 @@ class Supervisor:
         log = self.log_path(name).open(self._mode)
         self._logs.append(log)
         process = subprocess.Popen(
-            args, cwd=cwd or self.cwd, env=dict(env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args,
+            cwd=cwd or self.cwd,
+            env=dict(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         self.processes.append((name, process))
         return process
