@@ -162,3 +162,18 @@ def test_open_questions_are_settled_or_hedged(repo: ContentRepository) -> None:
     assert "Pasal 31-32" in owner.text and "175" in owner.text
     assert "belum bisa kami pastikan" in jkm.text and "175" in jkm.text
     assert "mandiri atau PBI" in jkp.text and "175" in jkp.text
+
+
+@pytest.mark.parametrize("key", ["iuran_bpu", "daftar_bpu"])
+def test_the_cheapest_bpu_figure_said_first_is_the_one_in_force(repo: ContentRepository, key: str) -> None:
+    """A reader stops at the first figure: while PP 50/2025's discount runs it must be the discounted one.
+
+    The real held-out found "iuran paling rendah Rp16.800" said as today's price in December 2026."""
+    during = repo.render(key, date(2026, 12, 7))
+    after = repo.render(key, date(2027, 1, 2))
+    assert during is not None and after is not None
+    first = next(p for p in during.text.split("\n") if "paling" in p and "Rp" in p)
+    assert first.index("Rp8.400") < first.index("Rp16.800"), first
+    assert "31 Desember 2026" in first
+    later = next(p for p in after.text.split("\n") if "paling" in p and "Rp" in p)
+    assert later.index("Rp16.800") < later.index("Rp8.400") and "transportasi" in later, later
