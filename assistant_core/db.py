@@ -178,9 +178,10 @@ PER_CONVERSATION = (UnansweredQuestion, Feedback, Reminder, Turn, UserDay, ChatU
 
 
 def make_engine(database_url: str) -> Engine:
-    """Engine with pre-ping (survives database restarts); SQLite waits for Rasa's writes."""
+    """Engine with pre-ping (survives database restarts); SQLite waits for Rasa's writes. SQL errors
+    never carry bound parameters (user text, chat ids) into logs or tracebacks."""
     if database_url.startswith("sqlite"):
-        engine = create_engine(database_url, connect_args={"timeout": 15})
+        engine = create_engine(database_url, connect_args={"timeout": 15}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -192,7 +193,7 @@ def make_engine(database_url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True)
+    return create_engine(database_url, pool_pre_ping=True, hide_parameters=True)
 
 
 VERSION_TABLE = f"{TABLE_PREFIX}alembic_version"
