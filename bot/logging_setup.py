@@ -25,6 +25,10 @@ class RedactFilter(logging.Filter):
         super().__init__()
         self._secrets = [s for s in secrets if s]
 
+    def add_secret(self, secret: str) -> None:
+        if secret and secret not in self._secrets:
+            self._secrets.append(secret)
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         redacted = message
@@ -46,3 +50,12 @@ def configure(level: str, secrets: list[str]) -> None:
     # httpx logs every request URL at INFO, and Telegram URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def redact_secret(secret: str) -> None:
+    """Redact one more secret known only after configure() (the webhook secret derived from the
+    pseudonym key) in every record the root handlers write."""
+    for handler in logging.getLogger().handlers:
+        for log_filter in handler.filters:
+            if isinstance(log_filter, RedactFilter):
+                log_filter.add_secret(secret)

@@ -23,6 +23,8 @@ from telegram import Bot, Update
 from telegram.ext import Application, ExtBot
 from tornado.httpserver import HTTPServer
 
+from bot import logging_setup
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name, not a secret)
@@ -120,6 +122,7 @@ async def serve_webhook(
 ) -> None:
     """What `Application.run_webhook` does (post_init, start, setWebhook, and on SIGINT or SIGTERM
     stop, post_stop, shutdown, post_shutdown), with our server; returns once `stop` is set."""
+    logging_setup.redact_secret(secret_token)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
