@@ -8,22 +8,17 @@ FAQ ranker learns from: nlu/, content/ entries, or the drafts waiting in content
 
 from __future__ import annotations
 
-import hashlib
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from assistant_core.settings import ROOT
+from scripts.real_split import norm, questions_digest
 
 REAL = ROOT / "tests" / "real"
 KEYS = {"q", "source", "who", "scope", "topic", "answer_must", "answer_source"}
 SCOPES = {"in", "kesehatan", "pajak", "kur", "bsu", "other_out"}
-
-
-def norm(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
 def heldout() -> list[dict[str, Any]]:
@@ -33,8 +28,7 @@ def heldout() -> list[dict[str, Any]]:
 
 
 def test_real_heldout_questions_are_frozen() -> None:
-    digest = hashlib.sha256("\n".join(norm(t["q"]) for t in heldout()).encode()).hexdigest()
-    assert digest == (REAL / "heldout.sha256").read_text().split()[0], (
+    assert questions_digest(heldout()) == (REAL / "heldout.sha256").read_text().split()[0], (
         "tests/real/heldout.yml lost, gained or reworded a question; it is frozen (new questions go to "
         "the pool: scripts/real_split.py --pool-only)"
     )
