@@ -6,20 +6,24 @@ import hashlib
 import hmac
 import re
 
+from assistant_core.keys import derive_key
 from assistant_core.masking import mask_personal_data
 
 # What conversation_id, local_conversation_id and rest_conversation_id return.
 _PSEUDONYM = re.compile(r"(?:rest-)?[0-9a-f]{32}")
 
 
+# Every function here takes the master key and derives its own key from it (assistant_core/keys.py).
+
+
 def conversation_id(key: bytes, chat_id: int, user_id: int | None, private: bool) -> str:
     """One conversation per private chat; in groups, one per user per chat."""
     subject = f"tg:{chat_id}" if private or user_id is None else f"tg:{chat_id}:{user_id}"
-    return hmac.new(key, subject.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(derive_key(key, "pseudonym"), subject.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def local_conversation_id(key: bytes, name: str) -> str:
-    return hmac.new(key, f"local:{name}".encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(derive_key(key, "pseudonym"), f"local:{name}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 # Rasa's forget endpoint (rasa_components/channel.py) accepts only requests carrying this token.
@@ -27,8 +31,8 @@ FORGET_TOKEN_HEADER = "X-Forget-Token"  # noqa: S105 (a header name, not a secre
 
 
 def forget_token(key: bytes) -> str:
-    """A secret the bot and Rasa both derive from the pseudonym key, so no extra setting is needed."""
-    return hmac.new(key, b"rasa-forget-endpoint", hashlib.sha256).hexdigest()
+    """A secret the bot and Rasa both derive from the master key, so no extra setting is needed."""
+    return derive_key(key, "forget-token").hex()
 
 
 def rest_conversation_id(key: bytes, sender: str) -> str:
@@ -38,4 +42,5 @@ def rest_conversation_id(key: bytes, sender: str) -> str:
     Our own pseudonyms stay as they are, even when their hex digits happen to look like a number."""
     if _PSEUDONYM.fullmatch(sender) or mask_personal_data(sender) == sender:
         return sender
-    return "rest-" + hmac.new(key, f"rest:{sender}".encode(), hashlib.sha256).hexdigest()[:32]
+    digest = hmac.new(derive_key(key, "pseudonym"), f"rest:{sender}".encode(), hashlib.sha256).hexdigest()
+    return "rest-" + digest[:32]

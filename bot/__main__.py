@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 
 from telegram import Update
 
 from assistant_core.content import ContentRepository
 from assistant_core.db import create_tables, make_engine
+from assistant_core.keys import derive_key
 from assistant_core.pseudonym import forget_token
 from assistant_core.settings import Settings, load_settings
 from bot import logging_setup
@@ -25,11 +24,11 @@ log = logging.getLogger("bot")
 
 
 def webhook_secret(settings: Settings) -> str:
-    """TELEGRAM_WEBHOOK_SECRET, or one derived from the pseudonym key: a webhook never runs without
+    """TELEGRAM_WEBHOOK_SECRET, or one derived from the master key: a webhook never runs without
     one, so forged updates are refused (403) even when nobody configured a secret."""
     if settings.telegram_webhook_secret:
         return settings.telegram_webhook_secret
-    return hmac.new(settings.pseudonym_key, b"telegram-webhook-secret", hashlib.sha256).hexdigest()
+    return derive_key(settings.pseudonym_key, "telegram-webhook-secret").hex()
 
 
 def main() -> None:

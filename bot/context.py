@@ -69,8 +69,8 @@ class BotData:
         chat, user = update.effective_chat, update.effective_user
         if chat is None:
             return None
-        key = self.settings.pseudonym_key
-        return conversation_id(key, chat.id, user.id if user else None, chat.type == ChatType.PRIVATE)
+        private = chat.type == ChatType.PRIVATE
+        return conversation_id(self.settings.pseudonym_key, chat.id, user.id if user else None, private)
 
 
 # The types PTB's generics need, once: handlers take `context: Context`. The bot's rate limiter

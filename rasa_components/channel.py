@@ -193,5 +193,5 @@ class SafeRestInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:
-        key = load_settings().pseudonym_key
-        return cls(forget_token(key), key)
+        settings = load_settings()  # each key is derived from the master key inside these functions
+        return cls(forget_token(settings.pseudonym_key), settings.pseudonym_key)
