@@ -24,14 +24,11 @@ case "$command" in
 from assistant_core.settings import load_settings
 print(write_endpoints(load_settings()))')
     # The model comes from `make train` (MODEL_NAME in supervisor/stack.py), copied by the
-    # Dockerfile; credentials.yml names our REST channel.
-    set -- rasa run --model /app/models/assistant.tar.gz --endpoints "$endpoints" \
+    # Dockerfile; credentials.yml names our REST channel. Our launcher, not the `rasa` script, as in
+    # stack.py: with RASA_API_TOKEN set it turns on Rasa's HTTP API (every conversation) behind that
+    # token without putting it on the command line, which the host can read (ps); without, it is off.
+    exec python -m rasa_components.launch run --model /app/models/assistant.tar.gz --endpoints "$endpoints" \
       --credentials /app/credentials.yml --interface "${BIND_HOST:-127.0.0.1}" --port "${RASA_PORT:-5005}" "$@"
-    if [ -n "${RASA_API_TOKEN:-}" ]; then
-      # Rasa's HTTP API exposes every conversation, so it only runs behind a token (as in stack.py).
-      set -- "$@" --enable-api --auth-token "$RASA_API_TOKEN"
-    fi
-    exec "$@"
     ;;
   actions)
     shift

@@ -14,6 +14,7 @@ from supervisor.model_server import ModelServer
 from supervisor.process import Process, Supervisor, SupervisorError, run_until_stopped, venv_bin, wait_http
 
 MODEL_NAME = "assistant.tar.gz"
+TOKEN_VARIABLE = "RASA_API_TOKEN"  # noqa: S105 (read by rasa_components/launch.py; a name, not a secret)
 
 
 def rasa_health_url(port: int) -> str:
@@ -62,8 +63,12 @@ class Stack:
         # --model stays on the command line for reading, but Rasa loads from the server.
         server = self.start_model_server()
         endpoints = write_endpoints(self.settings, model_url=server.url if server else None)
+        # Through our launcher, not the `rasa` script: it hands Rasa the API token from the
+        # environment, since every local user can read a command line (ps, /proc/<pid>/cmdline).
         args = [
-            venv_bin(self.root, "rasa", "rasa"),
+            venv_bin(self.root, "rasa", "python"),
+            "-m",
+            "rasa_components.launch",
             "run",
             "--model",
             str(model),
@@ -76,10 +81,12 @@ class Stack:
             "--port",
             str(port or self.settings.rasa_port),
         ]
-        if self.settings.rasa_api_token:
-            # The HTTP API exposes every conversation, so it only runs behind a token.
-            args += ["--enable-api", "--auth-token", self.settings.rasa_api_token]
         env = {**self.env, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
+        # The HTTP API exposes every conversation, so it only runs behind a token: with one, the
+        # launcher turns the API on (rasa_components/launch.py); without one, it stays off.
+        env.pop(TOKEN_VARIABLE, None)
+        if self.settings.rasa_api_token:
+            env[TOKEN_VARIABLE] = self.settings.rasa_api_token
         return self.supervisor.spawn(name, args, env)
 
     def start_rasa(self, timeout: float = 300, port: int | None = None, name: str = "rasa") -> float:

@@ -13,8 +13,10 @@ import importlib.util
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -661,6 +663,49 @@ def client_problems(deploy: Deploy) -> list[str]:
     return problems
 
 
+# Shell commands that take a secret without putting it on a command line: builtins and tests.
+SHELL_BUILTINS = frozenset({"if", "elif", "[", "test", "printf", "echo", "export", "umask"})
+SHELL_VARIABLE = re.compile(r"\$\{?([A-Za-z0-9_]+)")
+
+
+def shell_secret_arguments(script: str) -> list[str]:
+    """The commands of a shell script that pass a secret variable to another program's arguments."""
+    found = []
+    for line in script.splitlines():
+        line = re.sub(r"(^|\s)#.*", "", line)
+        for segment in re.split(r"&&|\|\||;|\|", line):
+            words = segment.split()
+            names = [n for n in SHELL_VARIABLE.findall(segment) if SECRET_NAME.search(n)]
+            if names and words and words[0] not in SHELL_BUILTINS:
+                found.append(segment.strip())
+    return found
+
+
+def command_line_problems(deploy: Deploy) -> list[str]:
+    """No secret reaches a command line: `ps` shows every process's arguments on the host (issue 20
+    point 10). Secrets go by environment and files; a shell may hand one to a builtin only."""
+    problems = []
+    for name, service in deploy.services.items():
+        for key in ("entrypoint", "command"):
+            value = service.get(key)
+            words = [] if value is None else [str(w) for w in (value if isinstance(value, list) else [value])]
+            for word in words:
+                # Compose puts ${VAR}'s value into the argument itself; $$VAR is the shell's variable.
+                for match in INTERPOLATION.finditer(word.replace("$$", "")):
+                    if SECRET_NAME.search(match.group(1)):
+                        problems.append(f"compose service {name}: {key} carries the secret {match.group(1)}")
+                if words[:2] == ["sh", "-c"] or (key == "command" and service.get("entrypoint") == ["sh", "-c"]):
+                    problems += [
+                        f"compose service {name}: {key} passes a secret as an argument: {command}"
+                        for command in shell_secret_arguments(word.replace("$$", "$"))
+                    ]
+    problems += [
+        f"entrypoint.sh passes a secret as an argument: {command}"
+        for command in shell_secret_arguments(deploy.texts[ENTRYPOINT])
+    ]
+    return problems
+
+
 CHECKS: dict[str, Callable[[Deploy], list[str]]] = {
     "image": image_problems,
     "model": model_problems,
@@ -673,6 +718,7 @@ CHECKS: dict[str, Callable[[Deploy], list[str]]] = {
     "build": build_problems,
     "nginx": nginx_problems,
     "clients": client_problems,
+    "cmdline": command_line_problems,
 }
 
 
@@ -737,6 +783,14 @@ BREAKAGES = [
     ("nginx", COMPOSE, "image: nginx:1.28-bookworm", "image: nginx:1.26-bookworm"),
     ("clients", COMPOSE, "RASA_URL: http://nginx:8081", "RASA_URL: http://rasa:5005"),
     ("clients", COMPOSE, "ACTION_URL: http://nginx:8082/webhook", "ACTION_URL: http://nginx:8081/webhook"),
+    (
+        "cmdline",
+        COMPOSE,
+        "redis-server /tmp/redis.conf",
+        'redis-server /tmp/redis.conf --requirepass "$$REDIS_PASSWORD"',
+    ),
+    ("cmdline", COMPOSE, '"$$REDIS_PASSWORD" >', '"${REDIS_PASSWORD:?set it}" >'),
+    ("cmdline", ENTRYPOINT, '--port "${RASA_PORT:-5005}" "$@"', '--port "${RASA_PORT:-5005}" -t "$RASA_API_TOKEN"'),
 ]
 
 
@@ -795,8 +849,13 @@ def test_rasa_start_writes_endpoints_with_only_the_rasa_environment(tmp_path: Pa
         pytest.skip("no .venv/rasa (make install)")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    fake_program(bin_dir / "python", f'exec {rasa_python} -I "$@"')
-    fake_program(bin_dir / "rasa", 'printf "%s\\n" "$@"')
+    # Rasa itself is not started: the launcher's command line and environment are printed instead.
+    fake_program(
+        bin_dir / "python",
+        'if [ "$1 $2" = "-m rasa_components.launch" ]; then shift 2; printf "%s\\n" "$@"; '
+        'echo "token: ${RASA_API_TOKEN:-}" >&2; exit 0; fi\n'
+        f'exec {rasa_python} -I "$@"',
+    )
     env = {
         "VAR_DIR": str(tmp_path / "var"),
         "PSEUDONYM_KEY": "k" * 20,
@@ -817,6 +876,46 @@ def test_rasa_start_writes_endpoints_with_only_the_rasa_environment(tmp_path: Pa
     assert written["tracker_store"]["url"] == "postgres"
     assert written["lock_store"]["url"] == "redis"
     assert written["lock_store"]["type"] == "rasa_components.lock_store.FallbackRedisLockStore"
+    # With a token, Rasa's launcher gets it in its environment, never as an argument (ps shows those).
+    with_token = run_entrypoint(bin_dir, {**env, "RASA_API_TOKEN": "tok-0123456789"}, "rasa")
+    assert with_token.returncode == 0, with_token.stderr
+    assert "tok-0123456789" not in with_token.stdout and "--auth-token" not in with_token.stdout
+    assert "token: tok-0123456789" in with_token.stderr
+
+
+def test_compose_redis_takes_its_password_from_a_file_not_its_command_line(deploy: Deploy, tmp_path: Path) -> None:
+    """The redis service's own command, run here with the real redis-server (no container engine)."""
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    cli = shutil.which("redis-cli") or "/usr/bin/redis-cli"
+    if not (Path(binary).exists() and Path(cli).exists()):
+        pytest.skip("redis-server is not installed")
+    service = deploy.services["redis"]
+    assert service["entrypoint"] == ["sh", "-c"]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    script = service["command"][0].replace("$$", "$").replace("/tmp/", f"{tmp_path}/")
+    script += f" --port {port} --bind 127.0.0.1 --dir {tmp_path}"
+    password = "redispw0123456789abcdef"
+    env = {"PATH": f"{Path(binary).parent}:/usr/bin:/bin", "REDIS_PASSWORD": password}
+    process = subprocess.Popen(["sh", "-c", script], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 15
+        while subprocess.run([cli, "-p", str(port), "PING"], capture_output=True).returncode != 0:
+            assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+        shown = Path(f"/proc/{process.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        assert shown.startswith("redis-server") and password not in shown, shown  # exec'd: PID 1 in a container
+        assert (tmp_path / "redis.conf").stat().st_mode & 0o077 == 0
+        refused = subprocess.run([cli, "-p", str(port), "PING"], capture_output=True, text=True, env={})
+        assert "NOAUTH" in refused.stdout + refused.stderr
+        allowed = subprocess.run(
+            [cli, "-p", str(port), "PING"], capture_output=True, text=True, env={"REDISCLI_AUTH": password}
+        )
+        assert allowed.stdout.strip() == "PONG"
+    finally:
+        process.kill()
+        process.wait(timeout=15)
 
 
 def test_servers_refuse_to_start_without_the_shared_key_and_follow_bind_host(tmp_path: Path) -> None:

@@ -94,23 +94,30 @@ class PrivatePostgres:
 
 
 class PrivateRedis:
-    """A redis-server on a free port that keeps nothing on disk."""
+    """A redis-server on a free port that keeps nothing on disk; with a password if given, which is
+    in its configuration file, never on its command line."""
 
-    def __init__(self) -> None:
+    def __init__(self, password: str | None = None) -> None:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         if not Path(binary).exists():
             raise RuntimeError("redis-server is not installed")
         self.binary = binary
         self.port = free_port()
+        self.password = password
         self.dir = Path(tempfile.mkdtemp(prefix="umkm-redis-"))
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self) -> float:
-        args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        conf = self.dir / "redis.conf"
+        conf.write_text(f"requirepass {self.password}\n" if self.password else "")
+        conf.chmod(0o600)
+        args = [self.binary, str(conf), "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        args += ["--appendonly", "no"]
         self.process = subprocess.Popen(
             [*args, "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
