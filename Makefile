@@ -1,10 +1,8 @@
 # Everyday commands. `make help` lists them. Both Python 3.10 environments live in .venv/.
+# `.env` is read by the programs themselves (assistant_core/settings.py: apply_dotenv), not here:
+# make's `include` would expand the `$` in a password hash and cut values at `#`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-ifneq (,$(wildcard .env))
-include .env
-export
-endif
 
 # Rasa must never phone home (tests and CI run offline); TensorFlow's info logs are noise.
 export RASA_TELEMETRY_ENABLED := false

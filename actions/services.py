@@ -12,12 +12,13 @@ from sqlalchemy import Engine
 from assistant_core import clock
 from assistant_core.content import ContentRepository
 from assistant_core.db import create_tables, make_engine
-from assistant_core.settings import ROOT, load_settings
+from assistant_core.settings import ROOT, apply_dotenv, load_settings
 
 
 @lru_cache(maxsize=1)
 def content() -> ContentRepository:
     """The live content repository; tests may call `content.cache_clear()` to swap folders."""
+    apply_dotenv()  # the action server is rasa-sdk's entry point, not ours: .env is read here
     return ContentRepository(Path(os.environ.get("CONTENT_DIR", str(ROOT / "content"))))
 
 
@@ -31,4 +32,5 @@ def engine() -> Engine:
 
 def question_date() -> date:
     """The date whose facts apply: today in WIB, or ASSISTANT_TODAY (YYYY-MM-DD) to preview a date."""
+    apply_dotenv()  # once per process tree; cheap after that
     return clock.question_date()

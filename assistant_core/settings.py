@@ -7,7 +7,7 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,8 +124,98 @@ def _pseudonym_key(env: Mapping[str, str], var_dir: Path) -> bytes:
     return secret_file(var_dir / "pseudonym.key")
 
 
+# Set once `.env` has been applied, so child processes (which inherit the result) never read it
+# again: a variable a parent removed from a child's environment on purpose stays removed.
+DOTENV_MARKER = "ASSISTANT_DOTENV_LOADED"
+_DOTENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DOUBLE_QUOTED_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
+
+
+def _comment_or_nothing(rest: str, lineno: int) -> None:
+    rest = rest.strip()
+    if rest and not rest.startswith("#"):
+        raise SettingsError(f"line {lineno}: unexpected {rest!r} after the closing quote")
+
+
+def _dotenv_value(raw: str, lineno: int) -> str:
+    """One value: 'single quotes' are literal, "double quotes" know \\n \\t \\r \\" \\\\ \\$, an unquoted
+    value ends at a '#' that follows whitespace. Nothing is ever expanded: a '$' is a '$'."""
+    value = raw.lstrip()
+    if value.startswith("'"):
+        end = value.find("'", 1)
+        if end < 0:
+            raise SettingsError(f"line {lineno}: the single quote is not closed")
+        _comment_or_nothing(value[end + 1 :], lineno)
+        return value[1:end]
+    if value.startswith('"'):
+        out, i = [], 1
+        while i < len(value):
+            char = value[i]
+            if char == "\\" and i + 1 < len(value):
+                nxt = value[i + 1]
+                out.append(_DOUBLE_QUOTED_ESCAPES.get(nxt, "\\" + nxt))
+                i += 2
+                continue
+            if char == '"':
+                _comment_or_nothing(value[i + 1 :], lineno)
+                return "".join(out)
+            out.append(char)
+            i += 1
+        raise SettingsError(f"line {lineno}: the double quote is not closed")
+    for i, char in enumerate(raw):
+        if char == "#" and i > 0 and raw[i - 1] in " \t":
+            raw = raw[:i]
+            break
+    return raw.strip()
+
+
+def parse_dotenv(text: str) -> dict[str, str]:
+    """KEY=VALUE lines of a `.env` file, read literally (unlike make's `include`, which expands `$`
+    and cuts at `#`). Blank lines and lines starting with '#' are skipped; `export ` before a key is
+    allowed; a key given twice keeps its last value. A line we cannot read stops with its number."""
+    values: dict[str, str] = {}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("export ") or stripped.startswith("export\t"):
+            stripped = stripped[len("export") :].lstrip()
+        key, equals, raw = stripped.partition("=")
+        key = key.strip()
+        if not equals or not _DOTENV_KEY.fullmatch(key):
+            raise SettingsError(f"line {lineno}: expected NAME=value, got {line.strip()!r}")
+        values[key] = _dotenv_value(raw, lineno)
+    return values
+
+
+def apply_dotenv(path: Path | None = None, environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
+    """Fill `environ` (os.environ) from a `.env` file, only for variables not already set: the real
+    environment wins. The file is ENV_FILE if that is set (empty: none), else `.env` in the current
+    directory, the one `make` runs in. A missing file is fine; empty values are skipped (every
+    setting treats empty as unset). Read once per process tree (DOTENV_MARKER). Returns what was set."""
+    environ = os.environ if environ is None else environ
+    if path is None:
+        if environ.get(DOTENV_MARKER):
+            return {}
+        chosen = environ.get("ENV_FILE")
+        path = Path(chosen) if chosen else None if chosen == "" else Path(".env")
+    applied: dict[str, str] = {}
+    if path is not None and path.is_file():
+        try:
+            values = parse_dotenv(path.read_text(encoding="utf-8"))
+        except SettingsError as exc:
+            raise SettingsError(f"{path}: {exc}") from None
+        applied = {k: v for k, v in values.items() if v and k not in environ}
+        environ.update(applied)
+    environ[DOTENV_MARKER] = "1"
+    return applied
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    env = os.environ if env is None else env
+    """Settings from `env`, or from the process environment completed by `.env` (apply_dotenv)."""
+    if env is None:
+        apply_dotenv()
+        env = os.environ
     root = Path(env.get("ASSISTANT_ROOT", str(ROOT)))
     var_dir = Path(env.get("VAR_DIR", str(root / "var")))
     if not var_dir.is_absolute():

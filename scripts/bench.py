@@ -55,7 +55,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from assistant_core.endpoints import write_endpoints  # noqa: E402
-from assistant_core.settings import Settings, load_settings  # noqa: E402
+from assistant_core.settings import Settings, apply_dotenv, load_settings  # noqa: E402
 from bot.render import from_rasa  # noqa: E402
 from scripts.bench_bot import percentile  # noqa: E402
 from scripts.bench_longconv import ASK, GROW, events_of, long_conversation  # noqa: E402
@@ -976,6 +976,7 @@ def on_sigterm(_signum: int, _frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    apply_dotenv()  # .env, which make no longer reads (issue 20 point 5)
     opts = parse_args(argv)
     signal.signal(signal.SIGTERM, on_sigterm)
     LOGS.mkdir(parents=True, exist_ok=True)  # BENCH too

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from assistant_core.settings import load_settings  # noqa: E402
+from assistant_core.settings import apply_dotenv, load_settings  # noqa: E402
 from scripts.bench_serve import QUESTIONS, free_port  # noqa: E402
 from supervisor.stack import Stack  # noqa: E402
 from tests.e2e.fake_telegram import FakeTelegram, text_update  # noqa: E402
@@ -36,6 +36,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def main() -> int:
+    apply_dotenv()  # .env, which make no longer reads (issue 20 point 5)
     n = int(os.environ.get("BENCH_N", "200"))
     var = Path(tempfile.mkdtemp(prefix="bench-bot-"))
     env = {

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
-from assistant_core.settings import load_settings  # noqa: E402
+from assistant_core.settings import apply_dotenv, load_settings  # noqa: E402
 from scripts.bench_serve import free_port  # noqa: E402
 from supervisor.stack import Stack  # noqa: E402
 
@@ -186,6 +186,7 @@ def run_store(store: str, samples: int, postgres: str) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    apply_dotenv()  # .env, which make no longer reads (issue 20 point 5)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--samples", type=int, default=40)

@@ -33,7 +33,7 @@ from sqlalchemy import Engine, insert, text  # noqa: E402
 from assistant_core.analytics.ingest import UNANSWERED, WITH_TOPIC, Outcome, response_bucket  # noqa: E402
 from assistant_core.contract import faq  # noqa: E402
 from assistant_core.db import DailyCount, Turn, UserDay, create_tables, make_engine  # noqa: E402
-from assistant_core.settings import load_settings  # noqa: E402
+from assistant_core.settings import apply_dotenv, load_settings  # noqa: E402
 from dashboard.app import Dashboard, DashboardConfig, hash_password  # noqa: E402
 from scripts.bench_serve import free_port  # noqa: E402
 
@@ -210,6 +210,7 @@ def time_pages(settings_env: dict[str, str], engine_url: str) -> list[tuple[str,
 
 
 def main() -> int:
+    apply_dotenv()  # .env, which make no longer reads (issue 20 point 5)
     messages = int(os.environ.get("BENCH_MESSAGES", "1000000"))
     users = int(os.environ.get("BENCH_USERS", str(max(1, messages // 20))))
     var = Path(tempfile.mkdtemp(prefix="bench-metrics-"))

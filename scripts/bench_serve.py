@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from assistant_core.settings import load_settings  # noqa: E402
+from assistant_core.settings import apply_dotenv, load_settings  # noqa: E402
 from supervisor.stack import Stack  # noqa: E402
 
 QUESTIONS = [
@@ -55,6 +55,7 @@ def rss_mb(pid: int) -> float:
 
 
 def main() -> int:
+    apply_dotenv()  # .env, which make no longer reads (issue 20 point 5)
     n = int(os.environ.get("BENCH_N", "100"))
     var = Path(tempfile.mkdtemp(prefix="bench-"))
     env = {

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import yaml
 
+from assistant_core.settings import apply_dotenv
+
 ROOT = Path(__file__).resolve().parents[1]
 RASA = str(ROOT / ".venv" / "rasa" / "bin" / "rasa")
 OUT = ROOT / "var" / "bench"
@@ -117,6 +119,7 @@ def phrasings(project: Path) -> int:
 
 
 def main() -> int:
+    apply_dotenv()  # .env, which make no longer reads (issue 20 point 5)
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-train-", dir=OUT))
     results: dict[str, float | int] = {}

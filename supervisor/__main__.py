@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import sys
 
+from assistant_core.settings import SettingsError, apply_dotenv
+
 
 def main(argv: list[str]) -> int:
+    # `.env` first: `cluster` reads the environment before its settings, and every server started
+    # from here inherits the result (and the marker, so none of them reads the file again).
+    try:
+        apply_dotenv()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     command, rest = (argv[0], argv[1:]) if argv else ("", [])
     if command in {"run", "serve"} and not rest:
         from supervisor.stack import main as stack_main

@@ -17,7 +17,7 @@ from assistant_core.analytics.ingest import Ingester
 from assistant_core.analytics.metrics import FUNNEL_GUIDE, Metrics, compute
 from assistant_core.clock import question_date
 from assistant_core.db import create_tables, make_engine
-from assistant_core.settings import load_settings
+from assistant_core.settings import apply_dotenv, load_settings
 
 LABELS = {
     "first_contact": "Kontak pertama",
@@ -69,6 +69,7 @@ def summary(metrics: Metrics, titles: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    apply_dotenv()  # before question_date(): ASSISTANT_TODAY may come from .env
     today = question_date()
     parser = argparse.ArgumentParser(prog="make metrics", description="Ringkasan metrik percakapan dan ekspor CSV.")
     parser.add_argument("--dari", type=date.fromisoformat, default=today - timedelta(days=29), help="tanggal awal")
