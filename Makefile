@@ -62,8 +62,8 @@ cluster: train ## Several replicas: nginx, 2 Rasa + 2 action servers, PostgreSQL
 serve: train ## Run only the action server and Rasa (REST at http://127.0.0.1:5005/webhooks/rest/webhook)
 	$(PY) -m supervisor serve
 
-preview: $(APP_VENV)/.installed ## Show an entry's answer for a date: make preview KEY=iuran_bpu [DATE=2027-01-01]
-	$(PY) -m assistant_core.content preview $(KEY) $(if $(DATE),--date $(DATE))
+preview: $(APP_VENV)/.installed ## Show an entry's answer for a date: make preview KEY=iuran_bpu [DATE=2027-01-01] [UPAH=2000000]
+	$(PY) -m assistant_core.content preview $(KEY) $(if $(DATE),--date $(DATE)) $(if $(UPAH),--upah $(UPAH))
 
 ask: train ## Which entry a phrasing reaches, with confidence: make ask Q="iuran jkm brp"
 	PYTHONWARNINGS=ignore $(RASA_VENV)/bin/python scripts/ask.py "$(Q)"

@@ -15,6 +15,7 @@ from actions.fallback import register_miss
 from assistant_core.content import ContentUnavailable, RenderError
 from assistant_core.contract import calculator, fallback, faq, feedback, smalltalk
 from assistant_core.faq_choice import FaqChoice, choose
+from assistant_core.parsing import stated_wage
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +23,16 @@ log = logging.getLogger(__name__)
 def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, rate: bool = True) -> list[dict[str, Any]]:
     """Answer the FAQ entry the latest message asks for (also used inside the calculator, without
     the 👍/👎 buttons, so pressing them never lands in the middle of a form)."""
-    choice = choose(tracker.latest_message or {})
+    message = tracker.latest_message or {}
+    choice = choose(message)
     repo = services.content()
+    # A wage the question itself states lets the entry give the user's own figure (a topic
+    # button's payload carries none, so a chosen offer answers in general).
+    upah = stated_wage(str(message.get("text") or ""))
     try:
         if choice.key is None:
             return _did_you_mean(dispatcher, tracker, repo, choice)
-        answer = repo.render(choice.key, services.question_date())
+        answer = repo.render(choice.key, services.question_date(), upah)
     except (ContentUnavailable, RenderError):
         log.exception("Could not render FAQ %s", choice.key)
         dispatcher.utter_message(response=faq.UTTER_CONTENT_UNAVAILABLE)

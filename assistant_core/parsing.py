@@ -203,3 +203,26 @@ def _range(value: Decimal, low: int, high: int, small: Reason) -> Parsed:
     if value != value.to_integral_value():
         return Parsed(None, "not_a_number")
     return Parsed(int(value))
+
+
+WAGE_WORD = re.compile(
+    r"\b(gaji|gajinya|gajiku|gajian|digaji|bergaji|upah|upahnya|diupah|penghasilan|penghasilannya|pendapatan|"
+    r"pendapatannya|income|salary|gapok)\b"
+)
+_WINDOW_WORDS = 6
+
+
+def stated_wage(text: str) -> int | None:
+    """The monthly wage or income a free question states ("gaji saya 4 juta, kena phk dapat JKP
+    berapa?"), or None. Only an amount within a few words after a wage word counts, and only if it
+    is the single clear amount there (parse_money's rules), so "3 pegawai gaji 2,5 jt" reads 2.5
+    million and "gaji UMR" or "gaji 3-4 juta" read nothing."""
+    clean = _clean(text)
+    for match in WAGE_WORD.finditer(clean):
+        window = " ".join(clean[match.end() :].split()[:_WINDOW_WORDS])
+        # Stop at the next sentence or a second subject, so a later number is not taken for it.
+        window = re.split(r"(?<!\d)[.,](?!\d)|[?!;\n]|\b(dan|terus|trus|lalu|kalau|kalo|klo|tapi)\b", window)[0]
+        parsed = parse_money(window)
+        if parsed.ok:
+            return parsed.value
+    return None

@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     preview = sub.add_parser("preview", help="tampilkan jawaban satu entri untuk suatu tanggal")
     preview.add_argument("key")
     preview.add_argument("--date", type=_date, default=None, help="tanggal pertanyaan (default: hari ini WIB)")
+    preview.add_argument("--upah", type=int, default=None, help="upah/penghasilan yang disebut penanya, mis. 4000000")
     sub.add_parser("list", help="daftar semua key entri dan judulnya")
     args = parser.parse_args(argv)
 
@@ -99,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             on,
             snapshot.texts,
             snapshot.tables,
+            args.upah,
         )
     except RenderError as exc:
         print(f"Gagal: {exc}", file=sys.stderr)

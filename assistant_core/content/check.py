@@ -22,6 +22,9 @@ from assistant_core.contract import registration
 TELEGRAM_LIMIT = 4096
 MIN_QUESTIONS = 15
 MAX_TITLE = 32
+# Wages an answer is also rendered with (`upah` in templates): none stated, the lowest BPU income,
+# one below and one above the JKP and JP caps.
+SAMPLE_WAGES: tuple[int | None, ...] = (None, 1_000_000, 3_500_000, 15_000_000)
 ALLOWED_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "blockquote", "a"})
 _TAG = re.compile(r"<(/?)([a-zA-Z0-9-]*)([^<>]*)>")
 _HREF = re.compile(r'^\s+href="([^"]*)"\s*$')
@@ -154,7 +157,8 @@ def check_snapshot(snapshot: Snapshot, today: date) -> list[Problem]:
         if template is None or env is None:
             continue
         reported: set[str] = set()
-        for day in dates:
+        # Every date, without a wage in the question and with a low and a high one (`upah`).
+        for day, upah in ((d, u) for d in dates for u in SAMPLE_WAGES):
             try:
                 answer = render_entry(
                     env,
@@ -165,12 +169,15 @@ def check_snapshot(snapshot: Snapshot, today: date) -> list[Problem]:
                     day,
                     snapshot.texts,
                     snapshot.tables,
+                    upah,
                 )
             except RenderError as exc:
                 if str(exc) not in reported:
                     reported.add(str(exc))
                     problem(
-                        f"jawaban gagal dibuat untuk tanggal {day}: {exc}",
+                        f"jawaban gagal dibuat untuk tanggal {day}"
+                        + (f" dengan upah {upah}" if upah is not None else "")
+                        + f": {exc}",
                         "pakai nama fakta yang ada di content/facts/, dan beri {% if %} "
                         "untuk fakta yang bisa tidak berlaku",
                     )

@@ -224,11 +224,16 @@ def render_entry(
     on: date,
     texts: Mapping[str, str] | None = None,
     tables: Mapping[str, Table] | None = None,
+    upah: int | None = None,
 ) -> Answer:
-    """Render one entry for the date `on`, appending stale-figure notices, its sources and review date."""
+    """Render one entry for the date `on`, appending stale-figure notices, its sources and review date.
+
+    `upah` is the monthly wage or income the question itself stated ("gaji saya 4 juta, JKP-nya
+    berapa?"), or None: an entry may compute the user's own figure with `{% if upah %}`.
+    """
     view = FactView(facts, on, texts)
     try:
-        body = template.render(f=view, today=on, **template_helpers(view, tables or {}))
+        body = template.render(f=view, today=on, upah=upah, **template_helpers(view, tables or {}))
     except RenderError:
         raise
     except jinja2.UndefinedError as exc:

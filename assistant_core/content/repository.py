@@ -193,7 +193,7 @@ class ContentRepository:
             )
         self._snapshot = fresh
 
-    def render(self, key: str, on: date) -> Answer | None:
+    def render(self, key: str, on: date, upah: int | None = None) -> Answer | None:
         snap = self.snapshot()
         entry = snap.entries.get(key)
         template = snap.templates.get(key)
@@ -201,7 +201,7 @@ class ContentRepository:
             return None
         env = template.environment
         assert isinstance(env, jinja2.Environment)
-        return render_entry(env, template, entry, snap.facts, snap.titles, on, snap.texts, snap.tables)
+        return render_entry(env, template, entry, snap.facts, snap.titles, on, snap.texts, snap.tables, upah)
 
     def render_calc(self, key: str, on: date, **context: Any) -> str:
         """Render a calculator text ("questions.calc_risk", "results.pu") with facts in force on `on`."""

@@ -78,3 +78,20 @@ def test_past_the_review_date_the_figure_is_the_last_known_one(on_date: Stack) -
     result = chat.say("Menengah")
     assert "JP: pemberi kerja Rp221.726, pekerja Rp110.863" in result  # still the last known cap
     assert "angka terakhir yang kami ketahui" in result and "Mohon dicek" in result
+
+
+@pytest.mark.parametrize("on_date", [TODAY], indirect=True)
+def test_a_wage_in_the_question_gets_the_users_own_figure(on_date: Stack) -> None:
+    """Issue "Open world" point 6: a benefit or BPU question that states the wage is answered with the
+    figure for that wage, computed from the facts in force (60% of min(wage, Rp5 juta) for JKP)."""
+    chat = Chat(on_date)
+    jkp = chat.say("gaji saya 4 juta, kalau kena phk dapat jkp berapa?")
+    assert "Untuk upah Rp4.000.000 per bulan" in jkp and "Rp2.400.000 per bulan" in jkp and "Rp14.400.000" in jkp
+    capped = chat.say("gaji 7 juta kena phk jkp nya brp")
+    assert "Rp3.000.000 per bulan" in capped and "paling tinggi Rp5.000.000" in capped
+    bpu = chat.say("penghasilan saya 2 juta sebulan dari jualan, ikut bpjs mandiri bayar berapa?")
+    assert "Untuk penghasilan Rp2.000.000" in bpu and "Rp26.800" in bpu and "Rp13.400" in bpu
+    jkk = chat.say("karyawan saya gajinya 5 juta, kalau meninggal karena kecelakaan kerja santunannya berapa")
+    assert "Rp240.000.000" in jkk and "Rp280.000.000" in jkk
+    general = chat.say("manfaat jkp apa aja")
+    assert "Untuk upah" not in general
