@@ -71,6 +71,10 @@ class Settings:
     # The tracker store's window on long sessions, in user messages (TRACKER_WINDOW_TURNS; 0 is
     # Rasa's own reading: every event of the session replayed for every message).
     tracker_window_turns: int = 2
+    # Fair service under floods: at most this many updates of one conversation are handled or wait
+    # for its turn at once; more get one polite "please wait" per burst (MAX_PENDING_PER_CHAT; 0 is
+    # no cap).
+    max_pending_per_chat: int = 4
 
     @property
     def action_endpoint(self) -> str:
@@ -245,6 +249,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         action_url=env.get("ACTION_URL", "").strip() or None,
         model_pull_seconds=_off_or_more(env, "MODEL_PULL_SECONDS", 10),
         tracker_window_turns=_off_or_more(env, "TRACKER_WINDOW_TURNS", 2),
+        max_pending_per_chat=_off_or_more(env, "MAX_PENDING_PER_CHAT", 4),
     )
 
 

@@ -24,6 +24,7 @@ from assistant_core.settings import Settings
 from bot.callbacks import CallbackStore
 from bot.conversation import Conversation
 from bot.database import Database
+from bot.flood import PendingTurns
 
 
 class BotData:
@@ -40,6 +41,8 @@ class BotData:
         self.seen_updates: OrderedDict[int, None] = OrderedDict()
         # Updates run concurrently, but one user's messages must reach Rasa in the order sent.
         self.sender_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # How many of each sender's updates are handled or waiting for that lock (the flood cap).
+        self.turns = PendingTurns(0)
 
     def provide(
         self,
@@ -55,6 +58,7 @@ class BotData:
         self.callbacks = callbacks or CallbackStore()
         self.users = users or UserRegistry()
         self.reminders = reminders or ReminderStore()
+        self.turns = PendingTurns(settings.max_pending_per_chat)
         return self
 
     def lock_for(self, sender: str) -> asyncio.Lock:

@@ -28,6 +28,7 @@ FEATURE = Feature(
         "unsupported_media",
         "button_expired",
         "button_chosen(title)",
+        "flood_wait",
         "local_chat_intro",
         "local_chat_choose",
         "local_chat_you",

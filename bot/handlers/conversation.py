@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +18,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from assistant_core.contract import calculator, obligation, registration, smalltalk
 from assistant_core.masking import mask_personal_data
 from bot.context import Bot, BotApplication, Context
+from bot.flood import Admission
 from bot.keyboards import keyboard
 from bot.render import Outgoing, button_rows, to_plain
 
@@ -59,13 +61,37 @@ async def send_all(update: Update, context: Context, outgoing: list[Outgoing]) -
         await send_html(context.bot, chat.id, item.text, markup)
 
 
+@asynccontextmanager
+async def one_turn(update: Update, context: Context, sender: str) -> AsyncIterator[bool]:
+    """This sender's lock for one turn, so their messages reach Rasa in the order sent. Yields False,
+    holding nothing, for an update beyond the flood cap (bot/flood.py): it does not wait, so one
+    chat's burst cannot fill the slots every chat shares, and the user is told once per burst."""
+    data, chat = context.bot_data, update.effective_chat
+    admission = data.turns.admit(sender)
+    if admission is not Admission.ADMITTED:
+        if admission is Admission.TELL and chat is not None:
+            try:
+                await context.bot.send_message(chat.id, data.content.text("flood_wait"))
+            except TelegramError:
+                log.warning("Could not ask a flooding chat to wait", exc_info=True)
+        yield False
+        return
+    try:
+        async with data.lock_for(sender):
+            yield True
+    finally:
+        data.turns.done(sender)
+
+
 async def converse(update: Update, context: Context, text: str, metadata: dict[str, Any] | None = None) -> None:
     """One turn with Rasa for this sender, in the order their messages came."""
     data = context.bot_data
     chat, sender = update.effective_chat, data.sender_for(update)
     if chat is None or sender is None:
         return
-    async with data.lock_for(sender):
+    async with one_turn(update, context, sender) as admitted:
+        if not admitted:
+            return
         try:
             await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
         except TelegramError:

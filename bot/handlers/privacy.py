@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler, filters
 
 from assistant_core.contract import privacy
 from bot.context import BotApplication, Context
-from bot.handlers.conversation import ButtonHandler
+from bot.handlers.conversation import ButtonHandler, one_turn
 from bot.keyboards import keyboard
 from bot.rasa_client import RasaUnavailable
 from bot.render import Button
@@ -45,7 +45,9 @@ async def forget_user(update: Update, context: Context) -> None:
     sender = data.sender_for(update)
     if chat is None or sender is None:
         return
-    async with data.lock_for(sender):
+    async with one_turn(update, context, sender) as admitted:
+        if not admitted:
+            return
         try:
             # Rasa first: if it fails, nothing of ours is gone either and the user can simply retry.
             await data.conversation.rasa.forget(sender)
