@@ -5,23 +5,30 @@
 
 Tornado (already installed by python-telegram-bot's webhook extra) serves it; pages are rendered
 server-side with Jinja2, charts are inline SVG (nothing loaded from the internet, printable).
-Logins: DASHBOARD_USERS="nama:scrypt$...;nama2:scrypt$..." (hashes from the `hash` command);
-sessions are signed cookies that expire after DASHBOARD_SESSION_HOURS.
+Logins: DASHBOARD_USERS="nama:scrypt$...;nama2:scrypt$..." (hashes from the `hash` command).
+Passwords are checked in a small thread pool (scrypt at OWASP's cost never runs on the event loop),
+unknown names against a dummy hash so they cost the same; failed logins back off per name and per
+address. A session is a random id kept in memory and sent in a signed cookie: logout revokes it,
+and it expires after DASHBOARD_SESSION_HOURS (a restart logs everybody out).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import getpass
 import hashlib
 import hmac
-import json
 import logging
+import math
 import os
+import re
 import secrets
 import sys
 import time
-from dataclasses import dataclass
+import urllib.parse
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,24 +52,138 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COOKIE = "sesi"
 INGEST_EVERY_MS = 60_000
-SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+# OWASP Password Storage Cheat Sheet: scrypt N=2^17, r=8, p=1 (about 0.4 s and 128 MiB a hash here).
+SCRYPT = {"n": 2**17, "r": 8, "p": 1}
+# Hashes made before issue 20 used N=2^14; a stored cost above these bounds is refused, not run.
+MAX_COST = {"n": 2**20, "r": 16, "p": 4}
+# At most this many passwords are hashed at once (memory: 128 MiB each) and this many wait.
+HASHING_THREADS = 2
+LOGINS_WAITING = 16
+# Backoff: after `free` failures within WINDOW seconds, each further try waits 1, 2, 4 … s (at most
+# WINDOW), counted per submitted name and per client address; every failure is answered after
+# FAILURE_DELAY seconds (asyncio.sleep, so nobody else waits).
+WINDOW = 15 * 60
+FREE_PER_NAME = 5
+FREE_PER_ADDRESS = 10
+FAILURE_DELAY = 0.5
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _maxmem(n: int, r: int, p: int) -> int:
+    return 128 * r * (n + p + 2) + 2**20  # OpenSSL refuses anything above its 32 MiB default otherwise
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **SCRYPT)
-    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
+    n, r, p = SCRYPT["n"], SCRYPT["r"], SCRYPT["p"]
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, n=n, r=r, p=p, maxmem=_maxmem(n, r, p))
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def _cost(stored: str) -> tuple[int, int, int]:
+    kind, n, r, p, _, _ = stored.split("$")
+    if kind != "scrypt":
+        raise ValueError("not an scrypt hash")
+    return int(n), int(r), int(p)
 
 
 def verify_password(password: str, stored: str) -> bool:
     try:
-        kind, n, r, p, salt, digest = stored.split("$")
-        if kind != "scrypt":
+        n, r, p = _cost(stored)
+        if n > MAX_COST["n"] or r > MAX_COST["r"] or p > MAX_COST["p"]:
             return False
-        computed = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p))
+        _, _, _, _, salt, digest = stored.split("$")
+        computed = hashlib.scrypt(
+            password.encode(), salt=bytes.fromhex(salt), dklen=32, n=n, r=r, p=p, maxmem=_maxmem(n, r, p)
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(computed.hex(), digest)
+
+
+def outdated(stored: str) -> bool:
+    """Whether a hash was made at a lower cost than SCRYPT (before issue 20: N=2^14)."""
+    try:
+        n, r, _ = _cost(stored)
+    except ValueError:
+        return False
+    return n < SCRYPT["n"] or r < SCRYPT["r"]
+
+
+def safe_next(raw: str) -> str:
+    """Where to go after logging in: a path on this site, else the dashboard root.
+
+    Browsers read `//host`, `/\\host` and `\\\\host` as another site (they treat a backslash as a
+    slash) and drop tabs and newlines, so any of these, a scheme or a control character means "/".
+    """
+    if not raw.startswith("/") or raw.startswith("//") or "\\" in raw or _CONTROL.search(raw) or len(raw) > 2000:
+        return "/"
+    parts = urllib.parse.urlsplit(raw)
+    return "/" if parts.scheme or parts.netloc else raw
+
+
+@dataclass
+class Throttle:
+    """Failed logins per key (a name or an address) in the last WINDOW seconds, oldest keys dropped."""
+
+    free: int
+    window: float = WINDOW
+    max_keys: int = 10_000
+    failures: OrderedDict[str, list[float]] = field(default_factory=OrderedDict)
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        times = [t for t in self.failures.get(key, []) if now - t < self.window]
+        if times:
+            self.failures[key] = times
+        else:
+            self.failures.pop(key, None)
+        return times
+
+    def wait(self, key: str, now: float) -> float:
+        """Seconds before `key` may try again (0: now)."""
+        times = self._recent(key, now)
+        if len(times) < self.free:
+            return 0.0
+        delay = min(self.window, 2.0 ** (len(times) - self.free))
+        return max(0.0, times[-1] + delay - now)
+
+    def fail(self, key: str, now: float) -> int:
+        times = [*self._recent(key, now), now]
+        self.failures[key] = times
+        self.failures.move_to_end(key)
+        while len(self.failures) > self.max_keys:
+            self.failures.popitem(last=False)
+        return len(times)
+
+    def forgive(self, key: str) -> None:
+        self.failures.pop(key, None)
+
+
+class Sessions:
+    """Open sessions by random id, in memory: logout deletes one, so a copied cookie dies with it."""
+
+    def __init__(self, hours: float) -> None:
+        self.seconds = hours * 3600
+        self.open: dict[str, tuple[str, float]] = {}
+
+    def start(self, user: str) -> str:
+        now = time.time()
+        self.open = {sid: v for sid, v in self.open.items() if now - v[1] <= self.seconds}
+        sid = secrets.token_urlsafe(32)
+        self.open[sid] = (user, now)
+        return sid
+
+    def user(self, sid: str) -> str | None:
+        entry = self.open.get(sid)
+        if entry is None:
+            return None
+        if time.time() - entry[1] > self.seconds:
+            del self.open[sid]
+            return None
+        return entry[0]
+
+    def end(self, sid: str) -> None:
+        self.open.pop(sid, None)
 
 
 def parse_users(raw: str) -> dict[str, str]:
@@ -75,6 +196,15 @@ def parse_users(raw: str) -> dict[str, str]:
     return users
 
 
+def _flag(env: Any, name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "tidak"):
+        return False
+    if raw in ("1", "true", "yes", "ya"):
+        return True
+    raise SettingsError(f"{name} must be 1 or 0, got {raw!r}")
+
+
 @dataclass(frozen=True)
 class DashboardConfig:
     host: str
@@ -82,19 +212,29 @@ class DashboardConfig:
     users: dict[str, str]
     cookie_secret: str
     session_hours: float
+    # DASHBOARD_SECURE_COOKIE: every cookie is Secure (the dashboard is reached only over HTTPS).
+    secure_cookie: bool = False
+    # DASHBOARD_TRUSTED_PROXY: a proxy in front sets X-Forwarded-For/X-Real-Ip and X-Forwarded-Proto;
+    # they give the client's address (for the backoff) and make cookies Secure on HTTPS requests.
+    trusted_proxy: bool = False
 
     @classmethod
     def from_env(cls, settings: Settings, env: Any = None) -> DashboardConfig:
         env = os.environ if env is None else env
         users = parse_users(env.get("DASHBOARD_USERS", ""))
         # Its own secret, never the master key: a leaked cookie key must not reveal the pseudonyms.
-        secret = env.get("DASHBOARD_SECRET", "").strip() or secret_file(settings.var_dir / "dashboard.key").decode()
+        secret = env.get("DASHBOARD_SECRET", "").strip()
+        if secret and len(secret) < 32:
+            raise SettingsError("DASHBOARD_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)")
+        secret = secret or secret_file(settings.var_dir / "dashboard.key").decode()
         try:
             port = int(env.get("DASHBOARD_PORT", "8050"))
             hours = float(env.get("DASHBOARD_SESSION_HOURS", "8"))
         except ValueError as exc:
             raise SettingsError("DASHBOARD_PORT must be a whole number, DASHBOARD_SESSION_HOURS a number") from exc
-        return cls(env.get("DASHBOARD_HOST", "").strip() or settings.bind_host, port, users, secret, hours)
+        host = env.get("DASHBOARD_HOST", "").strip() or settings.bind_host
+        secure, proxy = _flag(env, "DASHBOARD_SECURE_COOKIE"), _flag(env, "DASHBOARD_TRUSTED_PROXY")
+        return cls(host, port, users, secret, hours, secure, proxy)
 
 
 def _svg_series(days: list[Any], field_name: str, width: int = 640, height: int = 160) -> str:
@@ -127,18 +267,21 @@ class Base(tornado.web.RequestHandler):
         assert isinstance(value, Dashboard)
         return value
 
-    def get_current_user(self) -> str | None:
+    def session_id(self) -> str | None:
         raw = self.get_signed_cookie(COOKIE, max_age_days=max(self.app.config.session_hours / 24, 0.01))
-        if not raw:
-            return None
-        try:
-            data = json.loads(raw)
-            issued, user = float(data["t"]), str(data["u"])
-        except (ValueError, KeyError, TypeError):
-            return None
-        if time.time() - issued > self.app.config.session_hours * 3600 or user not in self.app.config.users:
-            return None
-        return user
+        return raw.decode("ascii", errors="replace") if raw else None
+
+    def get_current_user(self) -> str | None:
+        sid = self.session_id()
+        user = self.app.sessions.user(sid) if sid else None
+        return user if user is not None and user in self.app.users else None
+
+    def set_cookie(self, name: str, value: str | bytes, *args: Any, **kwargs: Any) -> None:
+        """Every cookie (session and XSRF) is Secure when set so, or on HTTPS behind a trusted proxy."""
+        config = self.app.config
+        if config.secure_cookie or (config.trusted_proxy and self.request.protocol == "https"):
+            kwargs["secure"] = True
+        super().set_cookie(name, value, *args, **kwargs)
 
     def render_page(self, name: str, **context: Any) -> None:
         template = self.app.jinja.get_template(name)
@@ -170,28 +313,58 @@ class Base(tornado.web.RequestHandler):
         self.finish(f"{status_code}: {reason}")
 
 
+def _wait_text(seconds: int) -> str:
+    return f"{seconds} detik" if seconds < 60 else f"{math.ceil(seconds / 60)} menit"
+
+
 class Login(Base):
     def get(self) -> None:
-        self.render_page("masuk.html", error=None, next=self.get_argument("next", "/"))
+        self.render_page("masuk.html", error=None, next=safe_next(self.get_argument("next", "/")))
 
-    def post(self) -> None:
-        name, password = self.get_argument("nama", ""), self.get_argument("sandi", "")
-        stored = self.app.config.users.get(name)
-        target = self.get_argument("next", "/")
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"
-        if stored is None or not verify_password(password, stored):
-            time.sleep(0.5)  # slows down guessing
+    async def post(self) -> None:
+        app = self.app
+        name, password = self.get_argument("nama", "")[:200], self.get_argument("sandi", "")
+        target = safe_next(self.get_argument("next", "/"))
+        address = self.request.remote_ip or "?"
+        who = app.who(name)
+        now = time.monotonic()
+        wait = math.ceil(max(app.by_name.wait(name, now), app.by_address.wait(address, now)))
+        if wait > 0:
+            log.warning(
+                "Dashboard login refused for %s from %s: too many failed logins, %d s to wait", who, address, wait
+            )
+            self.set_status(429)
+            self.set_header("Retry-After", str(wait))
+            error = f"Terlalu banyak percobaan masuk yang gagal. Silakan coba lagi dalam {_wait_text(wait)}."
+            self.render_page("masuk.html", error=error, next=target)
+            return
+        ok = await app.check(name, password)
+        if ok is None:
+            self.set_status(503)
+            self.set_header("Retry-After", "5")
+            error = "Sedang banyak percobaan masuk. Silakan coba lagi sebentar lagi."
+            self.render_page("masuk.html", error=error, next=target)
+            return
+        if not ok:
+            now = time.monotonic()
+            failures = max(app.by_name.fail(name, now), app.by_address.fail(address, now))
+            log.warning("Failed dashboard login for %s from %s (%d failure(s) in 15 minutes)", who, address, failures)
+            await asyncio.sleep(app.failure_delay)
             self.set_status(401)
             self.render_page("masuk.html", error="Nama atau kata sandi salah.", next=target)
             return
-        value = json.dumps({"u": name, "t": time.time()})
-        self.set_signed_cookie(COOKIE, value, expires_days=None, httponly=True, samesite="Strict")
+        app.by_name.forgive(name)
+        log.info("Dashboard login for %s from %s", who, address)
+        sid = app.sessions.start(name)
+        self.set_signed_cookie(COOKIE, sid, expires_days=None, httponly=True, samesite="Strict")
         self.redirect(target)
 
 
 class Logout(Base):
     def post(self) -> None:
+        sid = self.session_id()
+        if sid:
+            self.app.sessions.end(sid)
         self.clear_cookie(COOKIE)
         self.redirect("/masuk")
 
@@ -278,6 +451,16 @@ class Dashboard:
     def __init__(self, settings: Settings, config: DashboardConfig) -> None:
         self.settings = settings
         self.config = config
+        # Hashes by name; a login with an outdated hash replaces it here (DASHBOARD_USERS is not ours to rewrite).
+        self.users = dict(config.users)
+        self.sessions = Sessions(config.session_hours)
+        self.by_name = Throttle(FREE_PER_NAME)
+        self.by_address = Throttle(FREE_PER_ADDRESS)
+        self.failure_delay = FAILURE_DELAY
+        self.hashing = concurrent.futures.ThreadPoolExecutor(HASHING_THREADS, thread_name_prefix="scrypt")
+        self.waiting = 0
+        # Unknown names are checked against this, so they cost what a known name costs.
+        self.dummy = hash_password(secrets.token_urlsafe(16))
         self.engine = make_engine(settings.database_url)
         create_tables(self.engine)
         self.content = ContentRepository(settings.content_dir)
@@ -286,6 +469,46 @@ class Dashboard:
         )
         self.jinja.filters["persen"] = lambda value: f"{value * 100:.1f}".replace(".", ",") + "%"
         self.jinja.filters["sel"] = lambda value: "<5" if value is None else value
+
+    def who(self, name: str) -> str:
+        """A name for the log: staff names as they are; anything else only by length, since an unknown
+        "name" is often a password typed into the wrong field."""
+        return repr(name) if name in self.users else f"an unknown name ({len(name)} characters)"
+
+    async def check(self, name: str, password: str) -> bool | None:
+        """Whether the password is right for the name, hashed off the event loop; None: too busy."""
+        if self.waiting >= LOGINS_WAITING:
+            log.warning("Dashboard login refused: %d logins are already being checked", self.waiting)
+            return None
+        stored = self.users.get(name)
+        loop = asyncio.get_running_loop()
+        self.waiting += 1
+        try:
+            ok = await loop.run_in_executor(self.hashing, verify_password, password, stored or self.dummy)
+            if not ok or stored is None:
+                return False
+            if outdated(stored):
+                self.users[name] = await loop.run_in_executor(self.hashing, hash_password, password)
+                n, r, p = _cost(stored)
+                log.warning(
+                    "The DASHBOARD_USERS hash of %r is outdated (scrypt N=%d, r=%d, p=%d; now N=%d, r=%d, p=%d): "
+                    "it is upgraded in memory until the dashboard restarts. Make a new one with "
+                    "`make dashboard-password` (python -m dashboard hash) and replace it in DASHBOARD_USERS",
+                    name,
+                    n,
+                    r,
+                    p,
+                    SCRYPT["n"],
+                    SCRYPT["r"],
+                    SCRYPT["p"],
+                )
+            return True
+        finally:
+            self.waiting -= 1
+
+    def http_server(self) -> tornado.httpserver.HTTPServer:
+        # xheaders only behind a trusted proxy: otherwise any client could claim another address or HTTPS.
+        return tornado.httpserver.HTTPServer(self.application(), xheaders=self.config.trusted_proxy)
 
     def titles(self) -> dict[str, str]:
         try:
@@ -326,7 +549,7 @@ async def serve(settings: Settings, config: DashboardConfig) -> None:
     if not config.users:
         log.warning("DASHBOARD_USERS is empty: nobody can log in (make dashboard-password makes a hash)")
     await asyncio.to_thread(dashboard.ingest)
-    server = tornado.httpserver.HTTPServer(dashboard.application(), xheaders=False)
+    server = dashboard.http_server()
     server.listen(config.port, address=config.host)
     tornado.ioloop.PeriodicCallback(
         lambda: asyncio.ensure_future(asyncio.to_thread(dashboard.ingest)), INGEST_EVERY_MS
