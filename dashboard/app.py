@@ -158,6 +158,12 @@ class Throttle:
     def forgive(self, key: str) -> None:
         self.failures.pop(key, None)
 
+    def undo(self, key: str, stamp: float) -> None:
+        """Take back one failure counted in advance (the login succeeded or was never checked)."""
+        times = self.failures.get(key, [])
+        if stamp in times:
+            times.remove(stamp)
+
 
 class Sessions:
     """Open sessions by random id, in memory: logout deletes one, so a copied cookie dies with it."""
@@ -338,22 +344,27 @@ class Login(Base):
             error = f"Terlalu banyak percobaan masuk yang gagal. Silakan coba lagi dalam {_wait_text(wait)}."
             self.render_page("masuk.html", error=error, next=target)
             return
+        # Counted as a failure before the hash is checked, so parallel guesses cannot all slip past
+        # the limit while their hashes are being computed; taken back on success.
+        stamp = time.monotonic()
+        failures = max(app.by_name.fail(name, stamp), app.by_address.fail(address, stamp))
         ok = await app.check(name, password)
         if ok is None:
+            app.by_name.undo(name, stamp)
+            app.by_address.undo(address, stamp)
             self.set_status(503)
             self.set_header("Retry-After", "5")
             error = "Sedang banyak percobaan masuk. Silakan coba lagi sebentar lagi."
             self.render_page("masuk.html", error=error, next=target)
             return
         if not ok:
-            now = time.monotonic()
-            failures = max(app.by_name.fail(name, now), app.by_address.fail(address, now))
             log.warning("Failed dashboard login for %s from %s (%d failure(s) in 15 minutes)", who, address, failures)
             await asyncio.sleep(app.failure_delay)
             self.set_status(401)
             self.render_page("masuk.html", error="Nama atau kata sandi salah.", next=target)
             return
         app.by_name.forgive(name)
+        app.by_address.undo(address, stamp)
         log.info("Dashboard login for %s from %s", who, address)
         sid = app.sessions.start(name)
         self.set_signed_cookie(COOKIE, sid, expires_days=None, httponly=True, samesite="Strict")

@@ -154,6 +154,22 @@ def test_repeated_failures_back_off_per_user_with_retry_after(tmp_path: Path, st
         assert Client(port).login(password="salah-lagi")[0] == 401
 
 
+def test_parallel_guesses_do_not_slip_past_the_backoff(tmp_path: Path, staff_hash: str) -> None:
+    with running(tmp_path, {"staf": staff_hash}) as (port, dashboard):
+        dashboard.failure_delay = 0
+        clients = [Client(port) for _ in range(9)]
+        for client in clients:
+            client.xsrf()
+        statuses: list[int] = []
+        threads = [threading.Thread(target=lambda c=c: statuses.append(c.login(password="tebak")[0])) for c in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    # each guess counts the moment it arrives, not when its hash is done
+    assert sorted(statuses) == [401] * 5 + [429] * 4
+
+
 def test_repeated_failures_back_off_per_address(tmp_path: Path, staff_hash: str) -> None:
     with running(tmp_path, {"staf": staff_hash}) as (port, dashboard):
         dashboard.failure_delay = 0
