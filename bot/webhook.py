@@ -6,6 +6,12 @@ full, personal data included. This follows PTB's documented custom-webhook patte
 (`Update.de_json` into `application.update_queue`, the Application started and stopped by us),
 keeps its secret-token check (403, now in constant time), answers a body that is not an update
 with a 4xx, and acknowledges an update this library version cannot read (200, skipped).
+
+The server also has limits (`WebhookLimits`), since its port is public: a body over 1 MB gets 413;
+the secret, the content type and the declared length are checked in `prepare()`, before a byte of
+the body is read, and a refused request's connection is closed right after the reply (tornado's
+way of not reading the rest); a client that sends nothing, or dribbles its headers or its body, is
+cut off after the idle or body timeout.
 """
 
 from __future__ import annotations
@@ -14,13 +20,17 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 import signal
+import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import tornado.web
 from telegram import Bot, Update
 from telegram.ext import Application, ExtBot
+from tornado.http1connection import HTTP1Connection
 from tornado.httpserver import HTTPServer
 
 from bot import logging_setup
@@ -28,6 +38,22 @@ from bot import logging_setup
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name, not a secret)
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class WebhookLimits:
+    """What one client may cost the webhook server.
+
+    Telegram's updates are a few kilobytes, sent at once over a connection it keeps open between
+    updates; 1 MB and 10 s leave ample room for them, and a minute idle is a connection worth
+    keeping. `idle_timeout` also bounds the time a request's headers may take to arrive, from the
+    connection's opening or the end of its previous request (tornado's `idle_connection_timeout`).
+    """
+
+    max_body_size: int = 1024 * 1024
+    body_timeout: float = 10.0
+    idle_timeout: float = 60.0
 
 
 def update_data(body: bytes) -> dict[str, Any] | None:
@@ -55,15 +81,20 @@ def read_update(data: dict[str, Any], bot: Bot) -> Update | None:
         return None
 
 
+@tornado.web.stream_request_body  # so that prepare() runs before the body is read
 class UpdateHandler(tornado.web.RequestHandler):
-    """POST /<path>: 403 without the secret, 415 if not JSON, 400 if not an update, else 200."""
+    """POST /<path>: 403 without the secret, 415 if not JSON, 413 if over the size limit, 400 if not
+    an update, else 200. All but the 400 are answered before the body is read."""
 
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, bot: Bot, update_queue: asyncio.Queue[object], secret_token: str) -> None:
+    def initialize(self, bot: Bot, update_queue: asyncio.Queue[object], secret_token: str, max_body_size: int) -> None:
         self.bot = bot
         self.update_queue = update_queue
         self.secret_token = secret_token
+        self.max_body_size = max_body_size
+        self.chunks: list[bytes] = []
+        self.size = 0
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
@@ -72,7 +103,18 @@ class UpdateHandler(tornado.web.RequestHandler):
         self.set_status(status)
         self.finish({"ok": status == 200, "description": description})
 
-    async def post(self) -> None:
+    def _too_large(self) -> None:
+        self._reply(413, f"body over {self.max_body_size} bytes")
+
+    def prepare(self) -> None:
+        # The server's own max_body_size (webhook_server) is lifted for this request: this handler
+        # enforces the limit itself (the declared length here, a chunked body in data_received),
+        # so that the client gets a 413, not tornado's bare 400 (which, for a chunked body, would
+        # come before data_received sees the excess). What stops the reading of a refused body is
+        # the connection's closing once the reply is sent: tornado closes it when a handler
+        # finishes before the body has been read, and the body timeout bounds it in any case.
+        if isinstance(self.request.connection, HTTP1Connection):
+            self.request.connection.set_max_body_size(sys.maxsize)
         supplied = self.request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(supplied.encode(), self.secret_token.encode()):
             self._reply(403, "missing or wrong secret token")
@@ -81,7 +123,24 @@ class UpdateHandler(tornado.web.RequestHandler):
         if media_type != "application/json":
             self._reply(415, "body must be application/json")
             return
-        data = update_data(self.request.body)
+        length = self.request.headers.get("Content-Length", "").strip()
+        if _DIGITS.fullmatch(length) and int(length) > self.max_body_size:
+            self._too_large()
+        # A body without a Content-Length (chunked) is counted as it arrives, in data_received;
+        # a malformed Content-Length is tornado's to refuse (400).
+
+    def data_received(self, chunk: bytes) -> None:
+        if self._finished:
+            return  # tornado stops calling once we have replied; this is for certainty
+        self.size += len(chunk)
+        if self.size > self.max_body_size:
+            self.chunks.clear()
+            self._too_large()
+            return
+        self.chunks.append(chunk)
+
+    async def post(self) -> None:
+        data = update_data(b"".join(self.chunks))
         if data is None:
             self._reply(400, "body is not a Telegram update")
             return
@@ -98,14 +157,42 @@ class UpdateHandler(tornado.web.RequestHandler):
 
 
 def webhook_app(
-    bot: Bot, update_queue: asyncio.Queue[object], url_path: str, secret_token: str
+    bot: Bot,
+    update_queue: asyncio.Queue[object],
+    url_path: str,
+    secret_token: str,
+    max_body_size: int = WebhookLimits.max_body_size,
 ) -> tornado.web.Application:
     if not secret_token:
         raise ValueError("a webhook never runs without a secret token")
     path = "/" + url_path.strip("/")
+    handler_kwargs = {
+        "bot": bot,
+        "update_queue": update_queue,
+        "secret_token": secret_token,
+        "max_body_size": max_body_size,
+    }
     return tornado.web.Application(
-        [(rf"{path}/?", UpdateHandler, {"bot": bot, "update_queue": update_queue, "secret_token": secret_token})],
+        [(rf"{path}/?", UpdateHandler, handler_kwargs)],
         log_function=lambda _handler: None,  # one line per update is noise; errors are logged by us
+    )
+
+
+def webhook_server(
+    bot: Bot,
+    update_queue: asyncio.Queue[object],
+    url_path: str,
+    secret_token: str,
+    *,
+    limits: WebhookLimits = WebhookLimits(),  # frozen, so one shared default is safe
+) -> HTTPServer:
+    """The HTTP server for webhook_app, not yet listening. Its max_body_size covers the other paths
+    (404) too: tornado answers a longer declared body there with 400 without reading it."""
+    return HTTPServer(
+        webhook_app(bot, update_queue, url_path, secret_token, limits.max_body_size),
+        max_body_size=limits.max_body_size,
+        body_timeout=limits.body_timeout,
+        idle_connection_timeout=limits.idle_timeout,
     )
 
 
@@ -119,6 +206,7 @@ async def serve_webhook(
     secret_token: str,
     allowed_updates: Sequence[str] | None = None,
     stop: asyncio.Event | None = None,
+    limits: WebhookLimits = WebhookLimits(),  # frozen, so one shared default is safe
 ) -> None:
     """What `Application.run_webhook` does (post_init, start, setWebhook, and on SIGINT or SIGTERM
     stop, post_stop, shutdown, post_shutdown), with our server; returns once `stop` is set."""
@@ -127,7 +215,7 @@ async def serve_webhook(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    server = HTTPServer(webhook_app(application.bot, application.update_queue, url_path, secret_token))
+    server = webhook_server(application.bot, application.update_queue, url_path, secret_token, limits=limits)
     try:
         async with application:  # initialize() ... shutdown()
             if application.post_init:
