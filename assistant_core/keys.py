@@ -28,12 +28,14 @@ PSEUDONYM_INPUT_PREFIXES: Final = (b"tg:", b"local:", b"rest:")
 LABELS: Final[dict[str, bytes]] = {
     "telegram-webhook-secret": b"telegram-webhook-secret",
     "forget-token": b"rasa-forget-endpoint",
+    # The bot's proof to our REST channel that a sender id is one of its own pseudonyms.
+    "sender-token": b"rasa-trusted-sender",
 }
 PURPOSES: Final = ("pseudonym", *LABELS)
 
 
 def derive_key(master: bytes, purpose: str) -> bytes:
-    """The key for one purpose: "pseudonym", "telegram-webhook-secret" or "forget-token"."""
+    """The key for one purpose: "pseudonym", "telegram-webhook-secret", "forget-token" or "sender-token"."""
     if purpose == "pseudonym":
         return master  # see the module docstring: the pseudonyms' own domain, kept for compatibility
     label = LABELS.get(purpose)

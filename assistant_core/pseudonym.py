@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 
 from assistant_core.keys import derive_key
 from assistant_core.masking import mask_personal_data
 
-# What conversation_id, local_conversation_id and rest_conversation_id return.
-_PSEUDONYM = re.compile(r"(?:rest-)?[0-9a-f]{32}")
+# Every conversation id a public REST client can reach starts with one of these; the bot's own
+# (conversation_id, local_conversation_id: 32 hex digits) never does (issue 20 point 9).
+REST_NAMESPACE = "rest:"
+REST_PSEUDONYM_NAMESPACE = "rest-"
 
 
 # Every function here takes the master key and derives its own key from it (assistant_core/keys.py).
@@ -35,12 +36,23 @@ def forget_token(key: bytes) -> str:
     return derive_key(key, "forget-token").hex()
 
 
+# The bot sends this with every message, so the REST channel takes its sender id as it is: one of
+# the bot's own pseudonyms. Any other caller's sender id is namespaced (rest_conversation_id).
+SENDER_TOKEN_HEADER = "X-Sender-Token"  # noqa: S105 (a header name, not a secret)
+
+
+def sender_token(key: bytes) -> str:
+    """A secret the bot and Rasa both derive from the master key, like the forget token."""
+    return derive_key(key, "sender-token").hex()
+
+
 def rest_conversation_id(key: bytes, sender: str) -> str:
-    """The conversation id the REST channel keeps a client's sender id under: the id itself, or, if
-    it carries personal data (a WhatsApp gateway sends the user's phone number), a keyed pseudonym
-    of it: always the same, so the conversation goes on, but no database or log holds the number.
-    Our own pseudonyms stay as they are, even when their hex digits happen to look like a number."""
-    if _PSEUDONYM.fullmatch(sender) or mask_personal_data(sender) == sender:
-        return sender
+    """The conversation id the REST channel keeps a public client's sender id under, always in the
+    REST namespace, so no client can address a Telegram or local-chat conversation by sending its
+    pseudonym: "rest:" and the id, or, if the id carries personal data (a WhatsApp gateway sends the
+    user's phone number), "rest-" and a keyed pseudonym of it: always the same, so the conversation
+    goes on, but no database or log holds the number."""
+    if mask_personal_data(sender) == sender:
+        return REST_NAMESPACE + sender
     digest = hmac.new(derive_key(key, "pseudonym"), f"rest:{sender}".encode(), hashlib.sha256).hexdigest()
-    return "rest-" + digest[:32]
+    return REST_PSEUDONYM_NAMESPACE + digest[:32]

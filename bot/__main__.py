@@ -10,7 +10,7 @@ from telegram import Update
 from assistant_core.content import ContentRepository
 from assistant_core.db import create_tables, make_engine
 from assistant_core.keys import derive_key
-from assistant_core.pseudonym import forget_token
+from assistant_core.pseudonym import forget_token, sender_token
 from assistant_core.settings import Settings, load_settings
 from bot import logging_setup
 from bot.conversation import Conversation
@@ -38,7 +38,12 @@ def main() -> None:
         [s for s in (settings.telegram_token, settings.telegram_webhook_secret) if s],
     )
     content = ContentRepository(settings.content_dir)
-    rasa = RasaClient(settings.rest_webhook, settings.rasa_timeout, forget_token=forget_token(settings.pseudonym_key))
+    rasa = RasaClient(
+        settings.rest_webhook,
+        settings.rasa_timeout,
+        forget_token=forget_token(settings.pseudonym_key),
+        sender_token=sender_token(settings.pseudonym_key),
+    )
     conversation = Conversation(rasa, content)
     if not settings.telegram_token:
         asyncio.run(run_local_chat(settings, conversation))

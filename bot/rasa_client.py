@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from assistant_core.pseudonym import FORGET_TOKEN_HEADER
+from assistant_core.pseudonym import FORGET_TOKEN_HEADER, SENDER_TOKEN_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +23,14 @@ class RasaClient:
         timeout: float,
         client: httpx.AsyncClient | None = None,
         forget_token: str | None = None,
+        sender_token: str | None = None,
     ) -> None:
         self._url = webhook_url
         self._forget_url = webhook_url.rsplit("/", 1)[0] + "/forget"
         self._forget_token = forget_token
+        # With it, Rasa's channel keeps our sender ids (the conversations' pseudonyms) as they are;
+        # without it, they would be put in the public REST namespace like any client's.
+        self._sender_headers = {SENDER_TOKEN_HEADER: sender_token} if sender_token else {}
         self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)))
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -37,7 +41,7 @@ class RasaClient:
         if metadata:
             body["metadata"] = metadata
         try:
-            response = await self._client.post(self._url, json=body)
+            response = await self._client.post(self._url, json=body, headers=self._sender_headers)
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"{type(exc).__name__}") from exc
         if response.status_code != 200:

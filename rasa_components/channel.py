@@ -15,7 +15,14 @@ from sanic.response import HTTPResponse
 
 from assistant_core import contract
 from assistant_core.masking import mask_personal_data
-from assistant_core.pseudonym import FORGET_TOKEN_HEADER, forget_token, rest_conversation_id
+from assistant_core.pseudonym import (
+    FORGET_TOKEN_HEADER,
+    REST_NAMESPACE,
+    SENDER_TOKEN_HEADER,
+    forget_token,
+    rest_conversation_id,
+    sender_token,
+)
 from assistant_core.settings import load_settings
 from rasa_components.forget import delete_conversation
 from rasa_components.tracker_store import TrackerStoreUnavailable, offered_in_session
@@ -76,13 +83,30 @@ def clean_metadata(value: Any, depth: int = 0) -> Any:
 class SafeRestInput(InputChannel):
     """Rasa's REST contract (`{"sender", "message"}` in, list of messages out), hardened."""
 
-    def __init__(self, forget_secret: str | None = None, pseudonym_key: bytes | None = None) -> None:
+    def __init__(
+        self,
+        forget_secret: str | None = None,
+        pseudonym_key: bytes | None = None,
+        sender_secret: str | None = None,
+    ) -> None:
         self.forget_secret = forget_secret
         self.pseudonym_key = pseudonym_key
+        self.sender_secret = sender_secret
 
-    def conversation_for(self, sender: str) -> str:
-        """The tracker's conversation id: the sender, or its pseudonym if it carries personal data."""
-        return sender if self.pseudonym_key is None else rest_conversation_id(self.pseudonym_key, sender)
+    def trusted(self, request: Request) -> bool:
+        """The caller is our bot: it proved it with the sender token (assistant_core/pseudonym.py)."""
+        supplied = request.headers.get(SENDER_TOKEN_HEADER, "").encode()  # bytes: any character compares
+        return bool(self.sender_secret) and hmac.compare_digest(supplied, (self.sender_secret or "").encode())
+
+    def conversation_for(self, sender: str, trusted: bool = False) -> str:
+        """The tracker's conversation id. The bot's sender ids are its own pseudonyms and are kept;
+        any other client's id goes into the REST namespace (and is pseudonymised if it carries
+        personal data), so sending a Telegram conversation's pseudonym cannot reach that conversation."""
+        if trusted:
+            return sender
+        if self.pseudonym_key is None:
+            return REST_NAMESPACE + sender
+        return rest_conversation_id(self.pseudonym_key, sender)
 
     @classmethod
     def name(cls) -> str:
@@ -100,7 +124,8 @@ class SafeRestInput(InputChannel):
         sender = body.get("sender") if isinstance(body, dict) else None
         if not valid_sender(sender):
             return _error(400, f"'sender' must be a non-empty printable string of at most {MAX_SENDER} characters")
-        sender = self.conversation_for(sender)
+        # Only the forget token's holder (the bot: /hapusdata and the retention purge) gets here, and
+        # it names a stored conversation id as it is, REST ones included.
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or agent.tracker_store is None:
             return _error(503, "the assistant is not ready")
@@ -167,7 +192,7 @@ class SafeRestInput(InputChannel):
                 return _error(400, f"'metadata' may be nested at most {MAX_METADATA_DEPTH} deep")
             if metadata is not None and len(json.dumps(metadata)) > MAX_METADATA:
                 return _error(400, f"'metadata' must be at most {MAX_METADATA} characters as JSON")
-            sender = self.conversation_for(client_sender)
+            sender = self.conversation_for(client_sender, self.trusted(request))
             collector = WholeMessageCollector()
             try:
                 text = await self._neutralise_commands(request, sender, text)
@@ -194,4 +219,4 @@ class SafeRestInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:
         settings = load_settings()  # each key is derived from the master key inside these functions
-        return cls(forget_token(settings.pseudonym_key), settings.pseudonym_key)
+        return cls(forget_token(settings.pseudonym_key), settings.pseudonym_key, sender_token(settings.pseudonym_key))

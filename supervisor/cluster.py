@@ -2,11 +2,11 @@
 
 The topology Rasa documents for more than one replica, on one machine:
 
-    Telegram ─▶ nginx :8080 /telegram ─▶ bot (webhook mode) ─┐
-    REST     ─▶ nginx :8080 /webhooks/rest/ ◀────────────────┘
+    Telegram ─▶ nginx :8080 /telegram ─▶ bot (webhook mode) ─┐        (public: BIND_HOST)
+    REST     ─▶ nginx 127.0.0.1:8081 /webhooks/rest/ ◀───────┘        (loopback only)
                    ├─▶ Rasa 1 :5005 ─┐                       (each with our REST channel,
                    └─▶ Rasa 2 :5006 ─┤                        tracker store and lock store)
-                                     ├─▶ nginx :8081 ─▶ action servers :5055, :5056
+                                     ├─▶ nginx 127.0.0.1:8082 ─▶ action servers :5055, :5056
                                      ├─▶ PostgreSQL (tracker store, our asst_ tables)
                                      └─▶ Redis (lock store: one conversation, one message at a time)
 
@@ -14,6 +14,10 @@ Any Rasa replica can take any message: the conversation is read from PostgreSQL 
 lock, so no sticky sessions are needed. nginx retries a request on the other replica when a
 replica refuses the connection (it is down); a request already sent is not retried (not
 idempotent), so a replica that dies mid-message costs that one message an apology.
+
+Only the webhook is public: the REST channel can address any REST conversation and carries the
+forget endpoint, so it stays on loopback even with BIND_HOST=0.0.0.0, as deploy/compose.yml keeps it
+on an internal port.
 """
 
 from __future__ import annotations
@@ -45,13 +49,18 @@ class ClusterError(SupervisorError):
 class Layout:
     rasa_ports: tuple[int, ...] = (5005, 5006)
     action_ports: tuple[int, ...] = (5055, 5056)
-    rasa_lb_port: int = 8080
-    action_lb_port: int = 8081
-    webhook_port: int = 8443
+    rasa_lb_port: int = 8081  # the REST channel, loopback only
+    action_lb_port: int = 8082  # loopback only
+    webhook_port: int = 8443  # the bot's own webhook server, behind nginx
+    public_port: int = 8080  # the Telegram webhook, on BIND_HOST
 
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_lb_port}"
+
+    @property
+    def public_url(self) -> str:
+        return f"http://127.0.0.1:{self.public_port}"
 
     @property
     def action_url(self) -> str:
@@ -67,6 +76,7 @@ def nginx_params(layout: Layout, prefix: Path, listen_host: str = "127.0.0.1") -
     return nginx.cluster_config(
         layout.rasa_ports,
         layout.action_ports,
+        layout.public_port,
         layout.rasa_lb_port,
         layout.action_lb_port,
         layout.webhook_port,
@@ -184,13 +194,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--replicas", type=int, default=2, help="Rasa servers (default 2)")
     parser.add_argument("--action-replicas", type=int, default=2, help="action servers (default 2)")
-    parser.add_argument("--port", type=int, default=8080, help="load balancer port (the next one is for actions)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8080,
+        help="public port of the Telegram webhook (the next two, on loopback: REST and the action servers)",
+    )
     args = parser.parse_args(argv)
     layout = Layout(
         rasa_ports=tuple(5005 + i for i in range(args.replicas)),
         action_ports=tuple(5055 + i for i in range(args.action_replicas)),
-        rasa_lb_port=args.port,
-        action_lb_port=args.port + 1,
+        public_port=args.port,
+        rasa_lb_port=args.port + 1,
+        action_lb_port=args.port + 2,
     )
     env = cluster_env(os.environ)
     try:
@@ -207,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         seconds = cluster.start()
         print(
-            f"Ready after {seconds:.1f}s: REST {layout.rasa_url}/webhooks/rest/webhook (logs: {cluster.stack.log_dir})",
+            f"Ready after {seconds:.1f}s: REST {layout.rasa_url}/webhooks/rest/webhook, loopback only "
+            f"(logs: {cluster.stack.log_dir})",
             file=sys.stderr,
         )
         if not cluster.settings.telegram_token:
@@ -216,7 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         if not cluster.settings.telegram_webhook_url:
             print("TELEGRAM_WEBHOOK_URL is not set: the bot uses long polling (one bot process).", file=sys.stderr)
         else:
-            print(f"Telegram webhook: {cluster.settings.telegram_webhook_url} → nginx /telegram → bot", file=sys.stderr)
+            print(
+                f"Telegram webhook: {cluster.settings.telegram_webhook_url} → nginx "
+                f"{cluster.settings.bind_host}:{layout.public_port}/telegram → bot",
+                file=sys.stderr,
+            )
         cluster.start_bot()
         print("Press Ctrl-C to stop.", file=sys.stderr)
         cluster.stack.supervisor.watch()

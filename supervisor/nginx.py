@@ -112,13 +112,15 @@ def loopback(ports: Sequence[int]) -> tuple[str, ...]:
 def cluster_config(
     rasa_ports: Sequence[int],
     action_ports: Sequence[int],
+    public_port: int,
     rasa_lb_port: int,
     action_lb_port: int,
     webhook_port: int,
     prefix: Path,
     listen_host: str = "127.0.0.1",
 ) -> NginxConfig:
-    """`make cluster`: the REST channel and the webhook on one port, the action servers on the next."""
+    """`make cluster`, shaped like deploy/compose.yml: the webhook on the public port (on BIND_HOST),
+    the REST channel and the action servers on loopback only, whatever BIND_HOST says."""
     return NginxConfig(
         purpose="make cluster",
         files=Files.under(prefix),
@@ -129,15 +131,29 @@ def cluster_config(
         ),
         servers=(
             Server(
-                f"{listen_host}:{rasa_lb_port}",
+                f"{listen_host}:{public_port}",
+                (
+                    Location(
+                        f"= {TELEGRAM_PATH}",
+                        "bot",
+                        "Telegram's calls carry X-Telegram-Bot-Api-Secret-Token; the bot refuses others with 403.",
+                    ),
+                    Location("= /health"),
+                ),
+                "Public (BIND_HOST): the Telegram webhook and /health, nothing else.",
+            ),
+            Server(
+                f"127.0.0.1:{rasa_lb_port}",
                 (
                     Location("= /health"),
                     Location(REST_PATH, "rasa", "Only the REST channel: Rasa's HTTP API is never routed."),
-                    Location(f"= {TELEGRAM_PATH}", "bot"),
                 ),
+                "Loopback only: the REST channel (messages, health, forget), for the bot and local integrations.",
             ),
             Server(
-                f"127.0.0.1:{action_lb_port}", (Location("= /webhook", "actions"), Location("= /health", "actions"))
+                f"127.0.0.1:{action_lb_port}",
+                (Location("= /webhook", "actions"), Location("= /health", "actions")),
+                "Loopback only: the action servers, for Rasa.",
             ),
         ),
     )

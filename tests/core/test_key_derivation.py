@@ -31,6 +31,7 @@ TAKES_THE_MASTER_KEY = {
     "local_conversation_id",
     "rest_conversation_id",
     "forget_token",
+    "sender_token",
     "SafeRestInput",
     "cls",
 }
@@ -52,7 +53,7 @@ def call_name(node: ast.expr) -> str:
 
 def test_each_purpose_has_its_own_key_and_none_is_the_master_key_but_the_pseudonyms() -> None:
     derived = {purpose: derive_key(MASTER, purpose) for purpose in PURPOSES}
-    assert set(derived) == {"pseudonym", "telegram-webhook-secret", "forget-token"}
+    assert set(derived) == {"pseudonym", "telegram-webhook-secret", "forget-token", "sender-token"}
     assert len(set(derived.values())) == len(derived)
     for purpose, key in derived.items():
         if purpose != "pseudonym":

@@ -15,7 +15,7 @@ from assistant_core import unanswered
 from assistant_core.db import ChatUser, UnansweredQuestion, create_tables, make_engine
 from assistant_core.masking import mask_personal_data
 from assistant_core.privacy import UserRegistry, retention_cutoff
-from assistant_core.pseudonym import conversation_id, forget_token, rest_conversation_id
+from assistant_core.pseudonym import conversation_id, forget_token, local_conversation_id, rest_conversation_id
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
 T = TypeVar("T")
@@ -102,14 +102,23 @@ KEY = b"k" * 32
 def test_rest_sender_carrying_personal_data_becomes_a_stable_pseudonym(sender: str) -> None:
     pseudonym = rest_conversation_id(KEY, sender)
     assert pseudonym.startswith("rest-") and pseudonym == rest_conversation_id(KEY, sender)
-    assert rest_conversation_id(KEY, pseudonym) == pseudonym
+    assert len(pseudonym) == len("rest-") + 32 and pseudonym != rest_conversation_id(b"j" * 32, sender)
 
 
-def test_ordinary_senders_and_our_own_pseudonyms_are_kept() -> None:
-    assert rest_conversation_id(KEY, "rest-greet") == "rest-greet"
-    # Some Telegram pseudonyms hold a digit run that masking would take for a number; pseudonymising
-    # them again would split a user's conversation from their rows in our tables.
-    lookalike = next(
-        cid for chat in range(100_000) if mask_personal_data(cid := conversation_id(KEY, chat, chat, True)) != cid
-    )
-    assert rest_conversation_id(KEY, lookalike) == lookalike
+def test_public_rest_senders_are_namespaced_so_no_telegram_conversation_can_be_addressed() -> None:
+    """Issue 20 point 9: a REST client sending a Telegram conversation's pseudonym as its sender id
+    reached that conversation. Every id a public REST sender maps to starts with "rest:" or "rest-";
+    the bot's own (conversation_id, local_conversation_id) are 32 hex digits and never do."""
+    assert rest_conversation_id(KEY, "u1") == "rest:u1"
+    telegram = [conversation_id(KEY, chat, chat, True) for chat in range(2000)]
+    telegram += [conversation_id(KEY, -100, user, False) for user in range(200)]
+    telegram += [local_conversation_id(KEY, "budi")]
+    for pseudonym in telegram:
+        assert not pseudonym.startswith(("rest:", "rest-"))
+        # Sent as a REST sender, each lands in the REST namespace, never on the conversation itself;
+        # pseudonyms whose hex digits look like a number are pseudonymised again, also apart.
+        assert rest_conversation_id(KEY, pseudonym) not in telegram
+        assert rest_conversation_id(KEY, pseudonym).startswith(("rest:", "rest-"))
+    # The namespace cannot be escaped by sending it: "rest:u1" is another conversation than "u1".
+    assert rest_conversation_id(KEY, "rest:u1") == "rest:rest:u1"
+    assert mask_personal_data("rest:u1") == "rest:u1"

@@ -2,8 +2,9 @@
 
 The topology of `make cluster` (supervisor/cluster.py): nginx in front of 2 Rasa servers and
 2 action servers, a PostgreSQL tracker store and a Redis lock store, the bot in webhook mode
-behind the same nginx. PostgreSQL and Redis are private servers started for this module, so they
-can be restarted and stopped without touching anything else.
+behind the same nginx (the webhook on its public port, REST on a loopback one). PostgreSQL and
+Redis are private servers started for this module, so they can be restarted and stopped without
+touching anything else.
 
 In CI the load is reduced (CLUSTER_USERS x CLUSTER_MESSAGES, default 20 x 10); `make soak` runs
 50 x 20. Recovery times are printed and written to VAR_DIR/cluster_report.json.
@@ -29,7 +30,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from assistant_core.pseudonym import conversation_id
+from assistant_core.pseudonym import conversation_id, rest_conversation_id
 from assistant_core.settings import ROOT
 from supervisor.cluster import Cluster, Layout
 from supervisor.nginx import NginxError, nginx_binary
@@ -102,7 +103,7 @@ class Running:
         """Deliver one Telegram update to the bot through nginx, as Telegram's webhook does."""
         update = {"update_id": self.next_update_id(), **text_update(chat_id, text, message_id=self.next_update_id())}
         request = urllib.request.Request(
-            f"{self.layout.rasa_url}/telegram",
+            f"{self.layout.public_url}/telegram",
             data=json.dumps(update).encode(),
             headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET},
         )
@@ -178,6 +179,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         rasa_lb_port=free_port(),
         action_lb_port=free_port(),
         webhook_port=free_port(),
+        public_port=free_port(),
     )
     fake = FakeTelegram(TOKEN).start()
     env = {
@@ -189,8 +191,11 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         "RASA_TIMEOUT": "20",
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": fake.base_url,
-        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{layout.rasa_lb_port}/telegram",
+        "TELEGRAM_WEBHOOK_URL": f"{layout.public_url}/telegram",
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        # A burst here is 5 messages, sent while the previous reply may still be on its way, that
+        # must all reach Rasa in order: no flood cap (default 4; tested in tests/bot/test_flood.py).
+        "MAX_PENDING_PER_CHAT": "0",
     }
     (var / "models").mkdir()
     shutil.copyfile(MODEL, var / "models" / "assistant.tar.gz")
@@ -310,6 +315,34 @@ def test_many_users_across_replicas_keep_order_and_figures(running: Running) -> 
     REPORT["concurrency"]["requests_per_replica"] = served
 
 
+# --- exposure ----------------------------------------------------------------------------------
+
+
+def status_of(url: str, body: bytes | None = None) -> int:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_the_public_port_serves_only_the_webhook_and_rest_stays_on_loopback(running: Running) -> None:
+    """Issue 20 point 9: REST (any REST conversation, the forget endpoint) shared the public port
+    with the Telegram webhook. It now answers only on nginx's loopback port."""
+    public, rest = running.layout.public_url, running.layout.rasa_url
+    message = json.dumps({"sender": "exposure", "message": "halo"}).encode()
+    assert status_of(f"{public}/health") == 200
+    assert status_of(f"{public}/webhooks/rest/webhook", message) == 404
+    assert status_of(f"{public}/webhooks/rest/forget", b'{"sender": "exposure"}') == 404
+    assert status_of(f"{public}/webhooks/rest/") == 404
+    assert status_of(f"{public}/status") == 404  # Rasa's HTTP API, on neither
+    assert status_of(f"{rest}/webhooks/rest/webhook", message) == 200
+    assert status_of(f"{rest}/telegram", b"{}") == 404  # and the webhook is not on the REST port
+    conf = (running.cluster.prefix / "nginx.conf").read_text()
+    assert f"listen 127.0.0.1:{running.layout.rasa_lb_port};" in conf
+
+
 # --- faults ------------------------------------------------------------------------------------
 
 
@@ -420,9 +453,12 @@ def test_postgres_down_fails_loudly_and_resumes_by_itself(running: Running) -> N
 
 
 def _events_for(running: Running, sender: str) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """The stored events of a REST client's conversation (its sender id in the REST namespace)."""
+    conversation = rest_conversation_id(KEY.encode(), sender)
     with running.engine.connect() as connection:
         rows = connection.execute(
-            sa.text("SELECT type_name, action_name, data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+            sa.text("SELECT type_name, action_name, data FROM events WHERE sender_id = :s ORDER BY id"),
+            {"s": conversation},
         ).all()
     return [(row[0], row[1], json.loads(row[2])) for row in rows]
 

@@ -10,14 +10,17 @@ from typing import Any
 
 import pytest
 
-from assistant_core.pseudonym import rest_conversation_id
+from assistant_core.pseudonym import SENDER_TOKEN_HEADER, conversation_id, rest_conversation_id
 from assistant_core.settings import Settings
+from tests.e2e.fake_telegram import Call, FakeTelegram, text_update
 
 pytestmark = pytest.mark.e2e
 
 
-def post(settings: Settings, body: bytes) -> tuple[int, Any]:
-    request = urllib.request.Request(settings.rest_webhook, data=body, headers={"Content-Type": "application/json"})
+def post(settings: Settings, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        settings.rest_webhook, data=body, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -118,7 +121,8 @@ def test_typed_command_hidden_behind_invisible_characters_is_not_obeyed(settings
     say(settings, "rest-hidden-restart", "halo")
     for text in ["\u200b /restart", "\ufeff/restart", "\u202e/restart", "\x00/restart"]:
         assert say(settings, "rest-hidden-restart", text)[0].get("text")
-    kinds = {row[0] for row in stored(settings, "SELECT type_name FROM events WHERE sender_id = 'rest-hidden-restart'")}
+    sender = rest_conversation_id(settings.pseudonym_key, "rest-hidden-restart")
+    kinds = {row[0] for row in stored(settings, "SELECT type_name FROM events WHERE sender_id = ?", sender)}
     assert "restart" not in kinds
 
 
@@ -155,3 +159,37 @@ def test_out_of_scope_question_is_referred_to_the_right_place(
     reply = " ".join(r.get("text", "") for r in replies)
     for words in must:
         assert words in reply, reply
+
+
+def _texts_to(calls: list[Call], chat_id: int) -> str:
+    return "\n".join(
+        str(c.params["text"]) for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id
+    )
+
+
+def test_a_rest_client_cannot_reach_a_telegram_conversation_by_its_pseudonym(
+    settings: Settings, telegram: FakeTelegram
+) -> None:
+    """Issue 20 point 9: the REST channel took any sender id as it was, so a client that learnt a
+    Telegram conversation's pseudonym (from a log or an export) could write into it. Now only the bot,
+    with its sender token, addresses its conversations; anyone else's id is in the REST namespace."""
+    chat = 5301
+    pseudonym = conversation_id(settings.pseudonym_key, chat, chat, True)
+    since = telegram.mark()
+    telegram.push(text_update(chat, "Gaji karyawan saya 4 juta, 3 orang, berapa iurannya sebulan?"))
+    telegram.wait_for(lambda calls: "risiko" in _texts_to(calls, chat), since=since)
+    count = "SELECT count(*) FROM events WHERE sender_id = ?"
+    before = stored(settings, count, pseudonym)[0][0]
+    assert before > 0, "the bot's own messages are kept under the conversation's pseudonym"
+    for headers in ({}, {SENDER_TOKEN_HEADER: "a-forged-token"}):
+        status, replies = post(settings, json.dumps({"sender": pseudonym, "message": "batal"}).encode(), headers)
+        assert status == 200 and replies[0]["recipient_id"] == pseudonym
+    assert stored(settings, count, pseudonym)[0][0] == before, "nothing reached the Telegram conversation"
+    namespaced = rest_conversation_id(settings.pseudonym_key, pseudonym)
+    assert namespaced.startswith(("rest:", "rest-"))
+    said = stored(settings, "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", namespaced)
+    assert len(said) == 2 and all('"batal"' in row[0] for row in said)
+    # The Telegram user's calculator was not cancelled: it goes on to the business size.
+    since = telegram.mark()
+    telegram.push(text_update(chat, "Rendah", message_id=2))
+    telegram.wait_for(lambda calls: "ukuran" in _texts_to(calls, chat).lower(), since=since)

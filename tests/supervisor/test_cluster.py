@@ -13,7 +13,19 @@ from assistant_core.endpoints import endpoints
 from assistant_core.settings import load_settings
 from supervisor.cluster import DEFAULT_DATABASE_URL, Cluster, ClusterError, Layout, cluster_env, nginx_config
 
-LAYOUT = Layout(rasa_ports=(7005, 7006, 7007), action_ports=(7055, 7056), rasa_lb_port=7080, action_lb_port=7081)
+LAYOUT = Layout(
+    rasa_ports=(7005, 7006, 7007), action_ports=(7055, 7056), public_port=7079, rasa_lb_port=7080, action_lb_port=7081
+)
+
+
+def servers(conf: str) -> dict[str, list[str]]:
+    """Each server block's listen address and its locations, in order."""
+    found = {}
+    for block in conf.split("    server {")[1:]:
+        listen = re.search(r"listen ([^;]+);", block)
+        assert listen, block
+        found[listen.group(1)] = re.findall(r"location ([^{]+?) \{", block)
+    return found
 
 
 def test_every_replica_is_an_upstream_and_only_the_channels_are_exposed(tmp_path: Path) -> None:
@@ -23,10 +35,19 @@ def test_every_replica_is_an_upstream_and_only_the_channels_are_exposed(tmp_path
     assert rasa and actions
     assert re.findall(r"127\.0\.0\.1:(\d+)", rasa.group(1)) == ["7005", "7006", "7007"]
     assert re.findall(r"127\.0\.0\.1:(\d+)", actions.group(1)) == ["7055", "7056"]
-    public = conf[conf.index("listen 127.0.0.1:7080") :]
-    public = public[: public.index("server {")]
-    assert re.findall(r"location ([^{]+)\{", public) == ["= /health ", "/webhooks/rest/ ", "= /telegram ", "/ "]
+    assert servers(conf)["127.0.0.1:7080"] == ["= /health", "/webhooks/rest/", "/"]
     assert "proxy_next_upstream error timeout;" in conf  # never non_idempotent: a sent POST is not repeated
+
+
+def test_with_bind_host_on_every_interface_only_the_webhook_is_public(tmp_path: Path) -> None:
+    """Issue 20 point 9: the REST channel (any REST conversation, the forget endpoint) stayed on the
+    public port beside the Telegram webhook; now it is on loopback whatever BIND_HOST says."""
+    listening = servers(nginx_config(LAYOUT, tmp_path, listen_host="0.0.0.0"))
+    assert listening["0.0.0.0:7079"] == ["= /telegram", "= /health", "/"]
+    public = [listen for listen in listening if not listen.startswith("127.0.0.1:")]
+    assert public == ["0.0.0.0:7079"]
+    assert listening["127.0.0.1:7080"] == ["= /health", "/webhooks/rest/", "/"]
+    assert listening["127.0.0.1:7081"] == ["= /webhook", "= /health", "/"]
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(), reason="nginx absent")

@@ -32,7 +32,7 @@ PROTECTIONS = (
 
 def configs(prefix: Path) -> dict[str, nginx.NginxConfig]:
     return {
-        "cluster": nginx.cluster_config((7005, 7006), (7055, 7056), 7080, 7081, 7443, prefix),
+        "cluster": nginx.cluster_config((7005, 7006), (7055, 7056), 7079, 7080, 7081, 7443, prefix),
         "bench": nginx.bench_config({"ours1": [7005], "ours2": [7005, 7006]}, {"ours1": 7090, "ours2": 7091}, prefix),
         "compose": nginx.compose_config(),
     }
