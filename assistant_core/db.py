@@ -22,7 +22,7 @@ from sqlalchemy import (
     inspect,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 TABLE_PREFIX = "asst_"
 
@@ -173,8 +173,55 @@ class IngestState(Base):
     last_event_id: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-# Tables holding per-conversation records, cleared by /hapusdata and by the retention purge.
-PER_CONVERSATION = (UnansweredQuestion, Feedback, Reminder, Turn, UserDay, ChatUser)
+# Tables holding per-conversation records, cleared by /hapusdata and by the retention purge: every
+# mapped table with a `conversation` column, read from the metadata so a new table cannot be missed.
+PER_CONVERSATION: tuple[type[Base], ...] = tuple(
+    sorted(
+        (m.class_ for m in Base.registry.mappers if "conversation" in m.local_table.c),
+        key=lambda cls: cls.__tablename__,
+    )
+)
+
+# How the retention purge treats each of our tables (assistant_core/privacy.py, delete_expired):
+# the column whose age deletes a row, or why the table's rows are not deleted by age. The purge
+# refuses to run on a table missing here, and a test checks that this covers Base.metadata.
+PURGE_BY_AGE: dict[str, str] = {
+    UnansweredQuestion.__tablename__: "asked_at",
+    Feedback.__tablename__: "rated_at",
+    Turn.__tablename__: "at",
+    UserDay.__tablename__: "day",
+}
+NOT_PURGED_BY_AGE: dict[str, str] = {
+    ChatUser.__tablename__: "the conversation's last activity: deleted with the conversation (purge_inactive)",
+    Reminder.__tablename__: "a subscription the user asked for; kept until stopped (/privasi says so)",
+    DailyCount.__tablename__: "anonymous daily totals, no conversation id (what the purge keeps of old turns)",
+    IngestState.__tablename__: "the ingester's position in Rasa's events, no user data",
+    CallbackPayload.__tablename__: "the assistant's own button payloads, shared by every chat, no conversation id",
+}
+
+# The row every ingestion batch and every deletion of a conversation's records claims first
+# (serialise_with_ingestion).
+SERIAL_ROW = "serial:ingest-delete"
+
+
+def serialise_with_ingestion(session: Session) -> None:
+    """Claim the row that serialises the ingester with deletions, until the session's transaction ends.
+
+    Without it, /hapusdata during an ingestion batch left rows: the batch read the conversation's
+    events, Rasa and then our records were deleted, and the batch wrote its turns afterwards. One
+    statement for both databases: an upsert of one row. On PostgreSQL it locks that row until
+    commit (a second claimant waits); on SQLite it is a write, which takes the database's write
+    lock until commit (across processes too), and the reads after it see one consistent snapshot.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    table: Any = IngestState.__table__
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    statement = insert.values(name=SERIAL_ROW, last_event_id=0)
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["name"], set_={"last_event_id": table.c.last_event_id})
+    )
 
 
 def make_engine(database_url: str) -> Engine:

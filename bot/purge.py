@@ -34,20 +34,29 @@ async def purge_inactive(
     now: datetime | None = None,
     lock_for: Callable[[str], AbstractAsyncContextManager[object]] | None = None,
 ) -> int:
-    """Delete every conversation with no activity in `days` days; returns how many went.
+    """Delete every conversation with no activity in `days` days, then every row older than that;
+    returns how many conversations went.
 
-    Stops at the first Rasa failure (RasaUnavailable propagates): what is left is retried next time.
+    Conversations are those the bot registered and every sender id in Rasa's events (REST ones
+    included). Each one's last activity is read again while its lock is held: one who wrote since
+    the list was made is kept. Stops at the first Rasa failure (RasaUnavailable propagates): what is
+    left is retried next time.
     """
     cutoff = retention_cutoff(days, now)
     purged = 0
-    while batch := await db.run_in_thread(users.inactive_since, cutoff, BATCH):
+    after = ""
+    while batch := await db.run_in_thread(users.inactive_since, cutoff, BATCH, after):
+        after = batch[-1]
         for conversation in batch:
             async with lock_for(conversation) if lock_for else nullcontext():
+                last = await db.run_in_thread(users.last_activity, conversation)
+                if last is not None and last >= cutoff:
+                    continue  # a message arrived since the list was read
                 await rasa.forget(conversation)
                 # A reminder subscription outlives the conversation: the user asked for it and stops it.
                 await db.run_in_thread(users.delete_records, conversation, (Reminder,))
             purged += 1
-    await db.run_in_thread(users.delete_unanswered_before, cutoff)
+    await db.run_in_thread(users.delete_expired, cutoff)
     return purged
 
 

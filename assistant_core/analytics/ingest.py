@@ -31,7 +31,7 @@ from assistant_core.contract import (
     scope,
     smalltalk,
 )
-from assistant_core.db import ChatUser, DailyCount, IngestState, Turn, UserDay
+from assistant_core.db import ChatUser, DailyCount, IngestState, Turn, UserDay, serialise_with_ingestion
 from assistant_core.masking import mask_personal_data
 
 log = logging.getLogger(__name__)
@@ -242,6 +242,9 @@ class Ingester:
 
     def _batch(self, now: datetime) -> tuple[int, bool]:
         with Session(self.engine) as session, session.begin():
+            # Before reading any event: a deletion of a conversation waits for this batch to commit,
+            # and this batch waits for a deletion, so no turn of a forgotten conversation is written.
+            serialise_with_ingestion(session)
             state = session.get(IngestState, self.name)
             if state is None:
                 state = IngestState(name=self.name, last_event_id=0)

@@ -225,7 +225,8 @@ async def test_no_store_is_called_on_the_event_loop_thread(tmp_path: Path, monke
         "unsubscribe",
         "delete_records",
         "inactive_since",
-        "delete_unanswered_before",
+        "delete_expired",
+        "last_activity",
     }
     assert expected <= set(threads), f"not exercised: {expected - set(threads)}"
     on_loop = sorted(name for name, idents in threads.items() if loop_thread in idents)
