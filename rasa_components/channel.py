@@ -25,6 +25,7 @@ from assistant_core.pseudonym import (
 )
 from assistant_core.settings import load_settings
 from rasa_components.forget import delete_conversation
+from rasa_components.lock_store import LOCAL_FALLBACK
 from rasa_components.tracker_store import TrackerStoreUnavailable, offered_in_session
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,12 @@ MAX_METADATA_DEPTH = 8
 # the Telegram commands and menus map to). Everything else starting with "/" must have been offered
 # as a button in this conversation, so a typed "/restart" or "/intent{...}" is text.
 ALWAYS_ALLOWED_PAYLOADS = contract.ALWAYS_ALLOWED_PAYLOADS
+# /forget's answer while the Redis lock store is down (the bot tells the user, in Indonesian, that
+# nothing was deleted and to try /hapusdata again shortly: content/texts.yml, forget_failed).
+LOCK_FALLBACK_MESSAGE = (
+    "the conversation lock store (Redis) is unavailable and this replica uses local locks; "
+    "nothing was deleted, try again shortly"
+)
 
 
 class WholeMessageCollector(CollectingOutputChannel):
@@ -130,7 +137,12 @@ class SafeRestInput(InputChannel):
         if agent is None or agent.tracker_store is None:
             return _error(503, "the assistant is not ready")
         try:
-            async with agent.lock_store.lock(sender):
+            async with agent.lock_store.lock(sender) as held:
+                if getattr(held, LOCAL_FALLBACK, False):
+                    # Redis is down and this replica fell back to its own lock: another replica could
+                    # be writing this conversation back right now. Delete nothing; the bot says so.
+                    log.warning("Refused to delete a conversation: the lock store is on its local fallback")
+                    return _error(503, LOCK_FALLBACK_MESSAGE)
                 deleted = delete_conversation(agent.tracker_store, sender)
         except (Exception, TrackerStoreUnavailable):
             log.exception("Deleting a conversation failed")

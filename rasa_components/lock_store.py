@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 MUTEX_PREFIX = "asst-lock-mutex:"
 MUTEX_LIFETIME = 5.0  # seconds; a replica that dies holding the mutex frees it after this
 
+# Set on a lock this store hands out from its in-process fallback: that lock serialises nothing
+# across replicas, so deleting a conversation under it is refused (the channel's /forget: 503).
+LOCAL_FALLBACK = "umkm_local_fallback"
+
 REDIS_OUTAGE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
 
 
@@ -147,6 +151,7 @@ class FallbackRedisLockStore(RedisLockStore):
                     log.warning("Redis lock store reachable again: this replica uses it again")
         if ticket is None:
             async with self.local.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as local_lock:
+                setattr(local_lock, LOCAL_FALLBACK, True)
                 yield local_lock
             return
         try:
@@ -157,6 +162,7 @@ class FallbackRedisLockStore(RedisLockStore):
                 acquired = None
             if acquired is None:
                 async with self.local.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as local_lock:
+                    setattr(local_lock, LOCAL_FALLBACK, True)
                     yield local_lock
             else:
                 yield acquired

@@ -120,3 +120,61 @@ def test_two_replicas_serialise_one_conversation_through_redis() -> None:
     assert [r["errors"] for r in results] == [[], []]
     assert sum(r["served"] for r in results) == 100
     assert sum(r["overlaps"] for r in results) == 0, "two messages of one conversation ran at once"
+
+
+FORGET = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from types import SimpleNamespace
+    from rasa.core.lock_store import InMemoryLockStore
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+    from assistant_core.pseudonym import FORGET_TOKEN_HEADER
+    from rasa_components.channel import SafeRestInput
+    from rasa_components.lock_store import FallbackRedisLockStore
+
+    dead_port = int(sys.argv[1])
+    out = {}
+
+    async def forget(agent):
+        request = SimpleNamespace(
+            headers={FORGET_TOKEN_HEADER: "secret"},
+            body=json.dumps({"sender": "u1"}).encode(),
+            app=SimpleNamespace(ctx=SimpleNamespace(agent=agent)),
+        )
+        answer = await SafeRestInput(forget_secret="secret")._forget(request)
+        return answer.status, json.loads(answer.body)
+
+    async def main():
+        tracker_store = InMemoryTrackerStore(Domain.empty())
+        tracker = DialogueStateTracker("u1", [])
+        tracker.update(UserUttered("halo"))
+        await tracker_store.save(tracker)
+        redis_down = FallbackRedisLockStore(EndpointConfig(url="127.0.0.1", port=dead_port))
+        out["fallback"] = await forget(SimpleNamespace(tracker_store=tracker_store, lock_store=redis_down))
+        out["kept"] = "u1" in tracker_store.store
+        # Once the fallback is in force (no Redis call at all), the same.
+        out["degraded"] = redis_down.degraded
+        out["while_degraded"] = await forget(SimpleNamespace(tracker_store=tracker_store, lock_store=redis_down))
+        # The in-process lock store configured on purpose (one replica, no Redis): deletion works.
+        out["in_memory"] = await forget(SimpleNamespace(tracker_store=tracker_store, lock_store=InMemoryLockStore()))
+        out["gone"] = "u1" not in tracker_store.store
+
+    asyncio.run(main())
+    print("RESULT " + json.dumps(out))
+    """
+)
+
+
+@needs_rasa
+def test_forget_answers_503_while_the_lock_store_is_on_its_local_fallback() -> None:
+    """Issue 20 point 8: under a local lock another replica may write the conversation back."""
+    out = result(start(FORGET, str(free_port())), timeout=120)
+    status, body = out["fallback"]
+    assert status == 503 and "lock store" in body["error"] and "nothing was deleted" in body["error"]
+    assert out["kept"] is True, "nothing is deleted under a local lock"
+    assert out["degraded"] is True and out["while_degraded"][0] == 503
+    assert out["in_memory"] == [200, {"deleted": 1}] and out["gone"] is True
