@@ -81,10 +81,15 @@ def read_update(data: dict[str, Any], bot: Bot) -> Update | None:
         return None
 
 
+# A refused request whose declared body is at most this long is read before the reply (see prepare).
+SMALL_BODY = 64 * 1024
+
+
 @tornado.web.stream_request_body  # so that prepare() runs before the body is read
 class UpdateHandler(tornado.web.RequestHandler):
     """POST /<path>: 403 without the secret, 415 if not JSON, 413 if over the size limit, 400 if not
-    an update, else 200. All but the 400 are answered before the body is read."""
+    an update, else 200. A refusal is answered before the body is read, except that a declared body of
+    at most SMALL_BODY is read and dropped first, so the client gets the reply rather than a reset."""
 
     SUPPORTED_METHODS = ("POST",)
 
@@ -95,6 +100,7 @@ class UpdateHandler(tornado.web.RequestHandler):
         self.max_body_size = max_body_size
         self.chunks: list[bytes] = []
         self.size = 0
+        self.refusal: tuple[int, str] | None = None  # a refused small body: answered once it is read
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
@@ -115,16 +121,24 @@ class UpdateHandler(tornado.web.RequestHandler):
         # finishes before the body has been read, and the body timeout bounds it in any case.
         if isinstance(self.request.connection, HTTP1Connection):
             self.request.connection.set_max_body_size(sys.maxsize)
-        supplied = self.request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(supplied.encode(), self.secret_token.encode()):
-            self._reply(403, "missing or wrong secret token")
-            return
-        media_type = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if media_type != "application/json":
-            self._reply(415, "body must be application/json")
-            return
         length = self.request.headers.get("Content-Length", "").strip()
-        if _DIGITS.fullmatch(length) and int(length) > self.max_body_size:
+        declared = int(length) if _DIGITS.fullmatch(length) else None
+        refusal: tuple[int, str] | None = None
+        supplied = self.request.headers.get(SECRET_HEADER, "")
+        media_type = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if not hmac.compare_digest(supplied.encode(), self.secret_token.encode()):
+            refusal = (403, "missing or wrong secret token")
+        elif media_type != "application/json":
+            refusal = (415, "body must be application/json")
+        if refusal is not None and declared is not None and declared <= SMALL_BODY:
+            # A small refused body is read (and dropped) before the reply: closing a socket with
+            # unread bytes makes Linux send a reset, and the client would lose our 403 or 415.
+            self.refusal = refusal
+            return
+        if refusal is not None:
+            self._reply(*refusal)
+            return
+        if declared is not None and declared > self.max_body_size:
             self._too_large()
         # A body without a Content-Length (chunked) is counted as it arrives, in data_received;
         # a malformed Content-Length is tornado's to refuse (400).
@@ -132,6 +146,8 @@ class UpdateHandler(tornado.web.RequestHandler):
     def data_received(self, chunk: bytes) -> None:
         if self._finished:
             return  # tornado stops calling once we have replied; this is for certainty
+        if self.refusal is not None:
+            return  # a refused small body: read, never kept
         self.size += len(chunk)
         if self.size > self.max_body_size:
             self.chunks.clear()
@@ -140,6 +156,9 @@ class UpdateHandler(tornado.web.RequestHandler):
         self.chunks.append(chunk)
 
     async def post(self) -> None:
+        if self.refusal is not None:
+            self._reply(*self.refusal)
+            return
         data = update_data(b"".join(self.chunks))
         if data is None:
             self._reply(400, "body is not a Telegram update")
