@@ -17,7 +17,7 @@ from assistant_core.db import Reminder
 from assistant_core.privacy import UserRegistry, retention_cutoff
 from bot.context import Context
 from bot.database import Database
-from bot.rasa_client import RasaClient
+from bot.rasa_client import ConversationActive, RasaClient
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,12 @@ async def purge_inactive(
                 last = await db.run_in_thread(users.last_activity, conversation)
                 if last is not None and last >= cutoff:
                     continue  # a message arrived since the list was read
-                await rasa.forget(conversation)
+                try:
+                    # Rasa checks again under its own lock of the conversation (REST messages
+                    # never pass through this bot's lock).
+                    await rasa.forget(conversation, inactive_before=cutoff)
+                except ConversationActive:
+                    continue
                 # A reminder subscription outlives the conversation: the user asked for it and stops it.
                 await db.run_in_thread(users.delete_records, conversation, (Reminder,))
             purged += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -14,6 +15,10 @@ log = logging.getLogger(__name__)
 
 class RasaUnavailable(Exception):
     """Rasa did not answer in time, refused, or answered with an error."""
+
+
+class ConversationActive(Exception):
+    """The retention purge asked to delete a conversation that has written since its cutoff."""
 
 
 class RasaClient:
@@ -54,18 +59,28 @@ class RasaClient:
             raise RasaUnavailable("empty reply")
         return [r for r in replies if isinstance(r, dict)]
 
-    async def forget(self, sender: str) -> int:
-        """Delete the conversation's Rasa tracker (see rasa_components/forget.py); events deleted."""
+    async def forget(self, sender: str, inactive_before: datetime | None = None) -> int:
+        """Delete the conversation's Rasa tracker (see rasa_components/forget.py); events deleted.
+
+        With `inactive_before` (the retention purge), Rasa keeps a conversation with an event at or
+        after that moment, checked under its conversation lock: ConversationActive is raised."""
         headers = {FORGET_TOKEN_HEADER: self._forget_token or ""}
+        body: dict[str, Any] = {"sender": sender}
+        if inactive_before is not None:
+            body["inactive_before"] = inactive_before.timestamp()
         try:
-            response = await self._client.post(self._forget_url, json={"sender": sender}, headers=headers)
+            response = await self._client.post(self._forget_url, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"{type(exc).__name__}") from exc
         if response.status_code != 200:
-            raise RasaUnavailable(f"forget: HTTP {response.status_code}")
+            # 503 with a reason, e.g. the lock store on its local fallback: nothing was deleted.
+            raise RasaUnavailable(f"forget: HTTP {response.status_code} {response.text[:200]}")
         try:
-            return int(response.json()["deleted"])
-        except (ValueError, KeyError, TypeError) as exc:
+            reply = response.json()
+            if reply.get("active"):
+                raise ConversationActive(sender)
+            return int(reply["deleted"])
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise RasaUnavailable("forget: unexpected reply") from exc
 
     async def close(self) -> None:

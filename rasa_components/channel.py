@@ -131,6 +131,13 @@ class SafeRestInput(InputChannel):
         sender = body.get("sender") if isinstance(body, dict) else None
         if not valid_sender(sender):
             return _error(400, f"'sender' must be a non-empty printable string of at most {MAX_SENDER} characters")
+        # The retention purge sends its cutoff (epoch seconds): a conversation with an event at or
+        # after it is active again and is kept. Checked under the lock, so no message slips between.
+        inactive_before = body.get("inactive_before") if isinstance(body, dict) else None
+        if inactive_before is not None and (
+            isinstance(inactive_before, bool) or not isinstance(inactive_before, (int, float))
+        ):
+            return _error(400, "'inactive_before' must be a number (seconds since the epoch)")
         # Only the forget token's holder (the bot: /hapusdata and the retention purge) gets here, and
         # it names a stored conversation id as it is, REST ones included.
         agent = getattr(request.app.ctx, "agent", None)
@@ -143,6 +150,12 @@ class SafeRestInput(InputChannel):
                     # be writing this conversation back right now. Delete nothing; the bot says so.
                     log.warning("Refused to delete a conversation: the lock store is on its local fallback")
                     return _error(503, LOCK_FALLBACK_MESSAGE)
+                if inactive_before is not None:
+                    tracker = await agent.tracker_store.retrieve(sender)
+                    newest = max((e.timestamp or 0 for e in tracker.events), default=0) if tracker else 0
+                    if newest >= inactive_before:
+                        log.info("Kept a conversation the purge listed: it is active again")
+                        return response.json({"deleted": 0, "active": True})
                 deleted = delete_conversation(agent.tracker_store, sender)
         except (Exception, TrackerStoreUnavailable):
             log.exception("Deleting a conversation failed")

@@ -16,6 +16,7 @@ from assistant_core.db import Turn, create_tables, make_engine
 from assistant_core.privacy import UserRegistry
 from bot.database import Database
 from bot.purge import purge_inactive
+from bot.rasa_client import ConversationActive
 from tests.core.test_analytics import Events
 
 DAYS = 180
@@ -29,7 +30,7 @@ class RasaStandIn:
     def __init__(self, engine: Engine) -> None:
         self.engine, self.forgotten = engine, []  # type: list[str]
 
-    async def forget(self, sender: str) -> int:
+    async def forget(self, sender: str, inactive_before: datetime | None = None) -> int:
         self.forgotten.append(sender)
         with self.engine.begin() as conn:
             return int(conn.execute(RASA_EVENTS.delete().where(RASA_EVENTS.c.sender_id == sender)).rowcount)
@@ -75,3 +76,19 @@ async def test_a_conversation_that_wrote_while_the_purge_waited_for_its_lock_is_
     assert await purge == 0
     assert rasa.forgotten == [], "a conversation active again was deleted"
     assert db.run(users.source_of, "tg-1") is None and db.run(users.last_activity, "tg-1") is not None
+
+
+async def test_a_conversation_rasa_finds_active_under_its_lock_keeps_its_records(engine: Engine) -> None:
+    """A REST message reaches Rasa without passing the bot's lock: Rasa re-checks the cutoff itself."""
+
+    class ActiveInRasa(RasaStandIn):
+        async def forget(self, sender: str, inactive_before: datetime | None = None) -> int:
+            assert inactive_before is not None, "the purge sends its cutoff"
+            self.forgotten.append(sender)
+            raise ConversationActive(sender)
+
+    users, db = UserRegistry(), Database(engine)
+    db.run(users.seen, "rest:x", now=OLD)
+    rasa = ActiveInRasa(engine)
+    assert await purge_inactive(db, users, rasa, DAYS) == 0  # type: ignore[arg-type]
+    assert rasa.forgotten == ["rest:x"] and db.run(users.last_activity, "rest:x") is not None

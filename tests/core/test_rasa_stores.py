@@ -124,7 +124,7 @@ def test_two_replicas_serialise_one_conversation_through_redis() -> None:
 
 FORGET = textwrap.dedent(
     """
-    import asyncio, json, sys
+    import asyncio, json, sys, time
     from types import SimpleNamespace
     from rasa.core.lock_store import InMemoryLockStore
     from rasa.core.tracker_store import InMemoryTrackerStore
@@ -139,10 +139,10 @@ FORGET = textwrap.dedent(
     dead_port = int(sys.argv[1])
     out = {}
 
-    async def forget(agent):
+    async def forget(agent, **extra):
         request = SimpleNamespace(
             headers={FORGET_TOKEN_HEADER: "secret"},
-            body=json.dumps({"sender": "u1"}).encode(),
+            body=json.dumps({"sender": "u1", **extra}).encode(),
             app=SimpleNamespace(ctx=SimpleNamespace(agent=agent)),
         )
         answer = await SafeRestInput(forget_secret="secret")._forget(request)
@@ -159,6 +159,10 @@ FORGET = textwrap.dedent(
         # Once the fallback is in force (no Redis call at all), the same.
         out["degraded"] = redis_down.degraded
         out["while_degraded"] = await forget(SimpleNamespace(tracker_store=tracker_store, lock_store=redis_down))
+        # The purge's re-check under the lock: u1 wrote after the purge's cutoff, so it is kept.
+        local = SimpleNamespace(tracker_store=tracker_store, lock_store=InMemoryLockStore())
+        out["active"] = await forget(local, inactive_before=time.time() - 3600)
+        out["kept_active"] = "u1" in tracker_store.store
         # The in-process lock store configured on purpose (one replica, no Redis): deletion works.
         out["in_memory"] = await forget(SimpleNamespace(tracker_store=tracker_store, lock_store=InMemoryLockStore()))
         out["gone"] = "u1" not in tracker_store.store
@@ -178,3 +182,10 @@ def test_forget_answers_503_while_the_lock_store_is_on_its_local_fallback() -> N
     assert out["kept"] is True, "nothing is deleted under a local lock"
     assert out["degraded"] is True and out["while_degraded"][0] == 503
     assert out["in_memory"] == [200, {"deleted": 1}] and out["gone"] is True
+
+
+@needs_rasa
+def test_forget_for_the_purge_keeps_a_conversation_active_since_its_cutoff() -> None:
+    """Issue 20 point 8: the purge's cutoff is checked again by Rasa under the conversation's lock."""
+    out = result(start(FORGET, str(free_port())), timeout=120)
+    assert out["active"] == [200, {"deleted": 0, "active": True}] and out["kept_active"] is True
