@@ -25,7 +25,6 @@ from assistant_core.db import (
     PURGE_BY_AGE,
     Base,
     ChatUser,
-    UnansweredQuestion,
     serialise_with_ingestion,
 )
 
@@ -100,11 +99,6 @@ class UserRegistry:
             result = session.execute(delete(table).where(column < limit))
             deleted += int(getattr(result, "rowcount", 0) or 0)
         return deleted
-
-    def delete_unanswered_before(self, session: Session, cutoff: datetime) -> int:
-        """Unanswered questions asked before `cutoff`, whoever asked."""
-        result = session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.asked_at < cutoff))
-        return int(getattr(result, "rowcount", 0) or 0)
 
     def inactive_since(self, session: Session, cutoff: datetime, limit: int = 500, after: str = "") -> list[str]:
         """Conversations with no activity after `cutoff`, in id order from after `after`: those the bot

@@ -24,7 +24,7 @@ from assistant_core.pseudonym import (
     sender_token,
 )
 from assistant_core.settings import load_settings
-from rasa_components.forget import delete_conversation
+from rasa_components.forget import delete_conversation, newest_event_timestamp
 from rasa_components.lock_store import LOCAL_FALLBACK
 from rasa_components.tracker_store import TrackerStoreUnavailable, offered_in_session
 
@@ -150,12 +150,12 @@ class SafeRestInput(InputChannel):
                     # be writing this conversation back right now. Delete nothing; the bot says so.
                     log.warning("Refused to delete a conversation: the lock store is on its local fallback")
                     return _error(503, LOCK_FALLBACK_MESSAGE)
-                if inactive_before is not None:
-                    tracker = await agent.tracker_store.retrieve(sender)
-                    newest = max((e.timestamp or 0 for e in tracker.events), default=0) if tracker else 0
-                    if newest >= inactive_before:
-                        log.info("Kept a conversation the purge listed: it is active again")
-                        return response.json({"deleted": 0, "active": True})
+                newest = (
+                    await newest_event_timestamp(agent.tracker_store, sender) if inactive_before is not None else 0.0
+                )
+                if inactive_before is not None and newest >= inactive_before:
+                    log.info("Kept a conversation the purge listed: it is active again")
+                    return response.json({"deleted": 0, "active": True})
                 deleted = delete_conversation(agent.tracker_store, sender)
         except (Exception, TrackerStoreUnavailable):
             log.exception("Deleting a conversation failed")

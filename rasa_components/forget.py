@@ -24,6 +24,22 @@ def innermost(store: Any) -> Any:
     return store
 
 
+async def newest_event_timestamp(tracker_store: Any, sender_id: str) -> float:
+    """The timestamp of the conversation's newest stored event (0 when it has none): from the
+    database for an SQL store (one indexed query, not a tracker replay), else from the tracker."""
+    store = innermost(tracker_store)
+    if isinstance(store, SQLTrackerStore):
+        from sqlalchemy import func
+
+        with store.session_scope() as session:
+            newest = (
+                session.query(func.max(store.SQLEvent.timestamp)).filter(store.SQLEvent.sender_id == sender_id).scalar()
+            )
+        return float(newest or 0)
+    tracker = await tracker_store.retrieve(sender_id)
+    return max((event.timestamp or 0 for event in tracker.events), default=0) if tracker else 0.0
+
+
 def delete_conversation(tracker_store: Any, sender_id: str) -> int:
     """Delete every stored event of `sender_id`; returns how many events (or trackers) went."""
     store = innermost(tracker_store)

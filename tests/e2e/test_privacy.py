@@ -166,6 +166,11 @@ def test_retention_purge_deletes_only_inactive_conversations(telegram: FakeTeleg
     db = Database(make_engine(settings.database_url))
     now = datetime.now(tz=timezone.utc)
     db.run(UserRegistry().mark_seen_at, old, now - timedelta(days=settings.retention_days + 1))
+    # Last activity is also the conversation's newest Rasa event (issue 20 point 8): age those too.
+    path = settings.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        shift = (settings.retention_days + 1) * 86400
+        conn.execute("UPDATE events SET timestamp = timestamp - ? WHERE sender_id = ?", (shift, old))
 
     async def purge_job() -> int:
         # The JobQueue's job itself, as the bot runs it every few hours.
