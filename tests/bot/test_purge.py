@@ -92,3 +92,30 @@ async def test_a_conversation_rasa_finds_active_under_its_lock_keeps_its_records
     rasa = ActiveInRasa(engine)
     assert await purge_inactive(db, users, rasa, DAYS) == 0  # type: ignore[arg-type]
     assert rasa.forgotten == ["rest:x"] and db.run(users.last_activity, "rest:x") is not None
+
+
+async def test_hapusdata_while_rasa_refuses_for_its_local_lock_tells_the_user_nothing_was_deleted(
+    tmp_path: Path,
+) -> None:
+    """/forget's 503 while Redis is down (rasa_components/channel.py) reaches the user politely."""
+    import httpx
+
+    from tests.bot.test_application import CHAT, MENU, running_bot, sender
+    from tests.e2e.fake_telegram import callback_update, text_update
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/forget"):
+            return httpx.Response(503, json={"error": "the conversation lock store (Redis) is unavailable"})
+        return httpx.Response(200, json=MENU)
+
+    async with running_bot(tmp_path) as bot:
+        data = bot.application.bot_data
+        rasa = data.conversation.rasa
+        await rasa._client.aclose()
+        rasa._client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+        await bot.send(text_update(CHAT, "halo"))
+        await bot.send(text_update(CHAT, "/hapusdata"))
+        await bot.send(callback_update(CHAT, bot.button(data.content.text("forget_yes"))))
+        assert bot.texts()[-1] == data.content.text("forget_failed")
+        assert "Tidak ada yang terhapus" in bot.texts()[-1]
+        assert data.database.run(UserRegistry().last_activity, sender(bot)) is not None, "our rows are kept"
