@@ -14,6 +14,8 @@ from supervisor.model_server import ModelServer
 from supervisor.process import Process, Supervisor, SupervisorError, run_until_stopped, venv_bin, wait_http
 
 MODEL_NAME = "assistant.tar.gz"
+# Rasa and the bot read LOG_LEVEL; rasa_sdk ignores it and takes only these flags (INFO without).
+SDK_LEVEL_FLAGS = {"DEBUG": ["--debug"], "WARNING": ["--quiet"], "ERROR": ["--quiet"], "CRITICAL": ["--quiet"]}
 TOKEN_VARIABLE = "RASA_API_TOKEN"  # noqa: S105 (read by rasa_components/launch.py; a name, not a secret)
 
 
@@ -42,6 +44,7 @@ class Stack:
     def spawn_actions(self, port: int | None = None, name: str = "actions") -> Process:
         env = {**self.env, "SANIC_HOST": self.settings.bind_host}
         args = [venv_bin(self.root, "app", "python"), "-m", "rasa_sdk", "--actions", "actions"]
+        args += SDK_LEVEL_FLAGS.get(self.env.get("LOG_LEVEL", self.settings.log_level).upper(), [])
         return self.supervisor.spawn(name, [*args, "--port", str(port or self.settings.action_port)], env)
 
     def start_actions(self, timeout: float = 60, port: int | None = None, name: str = "actions") -> float:
