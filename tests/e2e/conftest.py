@@ -25,16 +25,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def e2e_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def stack_env(var: Path) -> dict[str, str]:
+    """The environment of one stack: its own var dir (database, logs) and free ports."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make e2e does)")
-    var = tmp_path_factory.mktemp("var")
-    rasa_port = free_port()
     return {
         "VAR_DIR": str(var),
         "DATABASE_URL": f"sqlite:///{var / 'assistant.db'}",
-        "RASA_PORT": str(rasa_port),
+        "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
         "PSEUDONYM_KEY": "e2e-pseudonym-key-0123456789",
         "RASA_TIMEOUT": "8",
@@ -42,15 +40,27 @@ def e2e_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def stack(e2e_env: dict[str, str]) -> Iterator[Stack]:
-    settings = load_settings({**os.environ, **e2e_env})
-    running = Stack(settings, extra_env=e2e_env, model=MODEL)
+def e2e_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return stack_env(tmp_path_factory.mktemp("var"))
+
+
+@contextmanager
+def running_stack(env: dict[str, str]) -> Iterator[Stack]:
+    """The action server and Rasa with the trained model, stopped on leaving."""
+    settings = load_settings({**os.environ, **env})
+    running = Stack(settings, extra_env=env, model=MODEL)
     try:
         running.start_actions()
         running.start_rasa()
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(e2e_env: dict[str, str]) -> Iterator[Stack]:
+    with running_stack(e2e_env) as running:
+        yield running
 
 
 @pytest.fixture
@@ -74,11 +84,12 @@ def settings(stack: Stack) -> Settings:
     return stack.settings
 
 
-@pytest.fixture(scope="session")
-def telegram(stack: Stack, e2e_env: dict[str, str]) -> Iterator[FakeTelegram]:
+@contextmanager
+def polling_bot(stack: Stack, env: dict[str, str]) -> Iterator[FakeTelegram]:
+    """The bot at DEBUG, long polling a fake Telegram, once it has asked who it is."""
     fake = FakeTelegram(TOKEN).start()
     bot = stack.start_bot(
-        {**e2e_env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, "LOG_LEVEL": "DEBUG"}
+        {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, "LOG_LEVEL": "DEBUG"}
     )
     try:
         fake.wait_for(lambda calls: any(c.method == "getMe" for c in calls), timeout=60)
@@ -87,6 +98,12 @@ def telegram(stack: Stack, e2e_env: dict[str, str]) -> Iterator[FakeTelegram]:
         bot.terminate()
         bot.wait(timeout=15)
         fake.stop()
+
+
+@pytest.fixture(scope="session")
+def telegram(stack: Stack, e2e_env: dict[str, str]) -> Iterator[FakeTelegram]:
+    with polling_bot(stack, e2e_env) as fake:
+        yield fake
 
 
 @pytest.fixture(scope="session")
