@@ -220,7 +220,8 @@ def main() -> int:
             )
         sends = sorted(c.at for c in fake.calls[since:] if c.method in {"sendMessage", "sendChatAction"})
         peak = max((sum(1 for t in sends[i:] if t - start < 1) for i, start in enumerate(sends)), default=0)
-        print(f"Telegram sends during the flood phase: peak {peak} in any 1 s (PTB's AIORateLimiter allows 30)")
+        limit = "PTB's AIORateLimiter: a burst of 30, then 30 a second"
+        print(f"Telegram sends during the flood phase: peak {peak} in any 1 s ({limit})")
         ratio = percentile(loaded, 95) / percentile(unloaded, 95)
         print(f"p95 ratio (with flood / unloaded): {ratio:.2f}  (requirement: at most 2)")
         print(
