@@ -16,7 +16,7 @@ GENERATED := nlu/generated/faq.yml
 CONV_TESTS := tests/conversations
 
 .PHONY: help install run serve build content-check preview ask train lint typecheck validate unit \
-        rasa-test e2e test eval crossval bench bench-long bench-train bench-serve bench-bot bench-metrics cluster soak metrics dashboard \
+        rasa-test e2e test eval crossval bench bench-long bench-train bench-serve bench-bot bench-flood bench-metrics cluster soak metrics dashboard \
         dashboard-password purge clean
 
 help: ## List the commands
@@ -120,6 +120,9 @@ bench-serve: train ## Start-up time, memory and REST latency (median/p95 of 100 
 
 bench-bot: train ## Added latency of the bot layer, median/p95 over 200 messages (outside CI)
 	$(PY) scripts/bench_bot.py
+
+bench-flood: $(APP_VENV)/.installed ## Ordinary users' p50/p95 beside 3 chats sending 100 messages each (stub Rasa; outside CI)
+	$(PY) scripts/bench_flood.py
 
 bench-metrics: $(APP_VENV)/.installed ## Dashboard and make metrics speed at 1,000,000 messages, SQLite and PostgreSQL (outside CI)
 	$(PY) scripts/bench_metrics.py
