@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from assistant_core.pseudonym import rest_conversation_id
 from assistant_core.settings import load_settings
 from supervisor.stack import Stack
 from tests.e2e.conftest import MODEL, free_port
@@ -59,7 +60,8 @@ def test_conversation_survives_restart_on_postgresql(pg_stack: Stack) -> None:
     assert status == 200
     payload = next(b["payload"] for r in menu for b in r.get("buttons", []) if b["title"] == "Iuran karyawan")
 
-    tracker_url = f"{settings.rasa_url}/conversations/{sender}/tracker"
+    # Public REST senders are kept in the REST namespace (issue 20 point 9).
+    tracker_url = f"{settings.rasa_url}/conversations/{rest_conversation_id(settings.pseudonym_key, sender)}/tracker"
     assert call(tracker_url)[0] == 401, "Rasa's HTTP API must require the token"
     status, tracker = call(f"{tracker_url}?token={API_TOKEN}")
     assert status == 200 and any(e.get("text") == "halo" for e in tracker["events"])
@@ -100,7 +102,9 @@ def test_real_conversation_reaches_the_metrics_on_postgresql(pg_stack: Stack) ->
     Ingester(engine).run()
     with Session(engine) as session:
         turns = session.execute(
-            select(Turn.outcome, Turn.topic, Turn.source).where(Turn.conversation == sender).order_by(Turn.event_id)
+            select(Turn.outcome, Turn.topic, Turn.source)
+            .where(Turn.conversation == rest_conversation_id(settings.pseudonym_key, sender))
+            .order_by(Turn.event_id)
         ).all()
     assert [t.outcome for t in turns] == ["smalltalk", "answered", "out_of_scope"]
     assert turns[1].topic == "iuran_pu_ringkas" and {t.source for t in turns} == {"pg_test"}
