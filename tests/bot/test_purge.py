@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from assistant_core.analytics.ingest import RASA_EVENTS
-from assistant_core.db import Turn, create_tables, make_engine
+from assistant_core.db import Turn
 from assistant_core.privacy import UserRegistry
 from bot.database import Database
 from bot.purge import purge_inactive
@@ -34,15 +32,6 @@ class RasaStandIn:
         self.forgotten.append(sender)
         with self.engine.begin() as conn:
             return int(conn.execute(RASA_EVENTS.delete().where(RASA_EVENTS.c.sender_id == sender)).rowcount)
-
-
-@pytest.fixture()
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    created = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
-    RASA_EVENTS.metadata.create_all(created)
-    create_tables(created)
-    yield created
-    created.dispose()
 
 
 async def test_the_purge_forgets_idle_rest_conversations_it_never_registered(engine: Engine) -> None:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, delete, func, select, text
@@ -28,7 +26,6 @@ from assistant_core.db import (
     UnansweredQuestion,
     UserDay,
     create_tables,
-    make_engine,
 )
 from assistant_core.privacy import UserRegistry, retention_cutoff
 from tests.core.pg import fresh_database
@@ -38,15 +35,6 @@ NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
 CUTOFF = retention_cutoff(180, NOW)
 OLD = NOW - timedelta(days=200)
 RECENT = NOW - timedelta(days=2)
-
-
-@pytest.fixture()
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    created = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
-    RASA_EVENTS.metadata.create_all(created)
-    create_tables(created)
-    yield created
-    created.dispose()
 
 
 def rows_about(engine: Engine, conversation: str) -> dict[str, int]:
