@@ -14,63 +14,71 @@ from actions.base import ContractAction
 from actions.fallback import register_miss
 from assistant_core.content import ContentUnavailable, RenderError
 from assistant_core.contract import calculator, fallback, faq, feedback, smalltalk
-from assistant_core.faq_choice import FaqChoice, choose
+from assistant_core.faq_choice import FaqDecision, decide
 from assistant_core.parsing import stated_wage
 
 log = logging.getLogger(__name__)
 
 
 def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, rate: bool = True) -> list[dict[str, Any]]:
-    """Answer the FAQ entry the latest message asks for (also used inside the calculator, without
-    the 👍/👎 buttons, so pressing them never lands in the middle of a form)."""
+    """Answer the FAQ entry the latest message asks for, or both when it asks two things (also
+    used inside the calculator, without the 👍/👎 buttons, so pressing them never lands in the
+    middle of a form)."""
     message = tracker.latest_message or {}
-    choice = choose(message)
+    decision = decide(message)
     repo = services.content()
     # A wage the question itself states lets the entry give the user's own figure (a topic
     # button's payload carries none, so a chosen offer answers in general).
     upah = stated_wage(str(message.get("text") or ""))
+    if not decision.answers:
+        return _did_you_mean(dispatcher, tracker, repo, decision)
+    replies = []
     try:
-        if choice.key is None:
-            return _did_you_mean(dispatcher, tracker, repo, choice)
-        answer = repo.render(choice.key, services.question_date(), upah)
+        for key in decision.answers:
+            answer = repo.render(key, services.question_date(), upah)
+            if answer is None:
+                log.error("FAQ key %s chosen but not in content/", key)
+                dispatcher.utter_message(response=faq.UTTER_CONTENT_UNAVAILABLE)
+                return []
+            replies.append((key, answer))
     except (ContentUnavailable, RenderError):
-        log.exception("Could not render FAQ %s", choice.key)
+        log.exception("Could not render FAQ %s", decision.answers)
         dispatcher.utter_message(response=faq.UTTER_CONTENT_UNAVAILABLE)
         return []
-    if answer is None:
-        log.error("FAQ key %s chosen but not in content/", choice.key)
-        dispatcher.utter_message(response=faq.UTTER_CONTENT_UNAVAILABLE)
-        return []
-    buttons = [{"title": title, "payload": faq.topic_payload(key)} for key, title in answer.related]
-    if answer.offer_calculator:
-        label = repo.render_calc("texts.calc_button", services.question_date())
-        buttons.insert(0, {"title": label, "payload": calculator.START_PAYLOAD})
-    if rate:
-        for rating in feedback.RATINGS:
-            buttons.append(
-                {
-                    "title": repo.text(f"feedback_{rating}_button"),
-                    "payload": feedback.rating_payload(rating, choice.key),
-                }
-            )
-    dispatcher.utter_message(text=answer.text, buttons=buttons)
+    several = len(replies) > 1
+    for key, answer in replies:
+        # Two answers in a row: each keeps its calculator and rating buttons, not its related
+        # topics, so a cheap phone's screen is not a wall of buttons.
+        buttons = [] if several else [{"title": t, "payload": faq.topic_payload(k)} for k, t in answer.related]
+        if answer.offer_calculator:
+            label = repo.render_calc("texts.calc_button", services.question_date())
+            buttons.insert(0, {"title": label, "payload": calculator.START_PAYLOAD})
+        if rate:
+            for rating in feedback.RATINGS:
+                buttons.append(
+                    {
+                        "title": repo.text(f"feedback_{rating}_button"),
+                        "payload": feedback.rating_payload(rating, key),
+                    }
+                )
+        dispatcher.utter_message(text=answer.text, buttons=buttons)
     return [SlotSet(fallback.MISSES, 0.0)]
 
 
 def _did_you_mean(
-    dispatcher: CollectingDispatcher, tracker: Tracker, repo: Any, choice: FaqChoice
+    dispatcher: CollectingDispatcher, tracker: Tracker, repo: Any, decision: FaqDecision
 ) -> list[dict[str, Any]]:
     """An unsure FAQ match is a miss: offer the likeliest topics, or hand off on the second."""
     buttons = []
-    for key in choice.candidates:
+    for key in decision.offers:
         title = repo.title(key)
         if title:
             buttons.append({"title": title, "payload": faq.topic_payload(key)})
     if not buttons:
-        return register_miss(dispatcher, tracker, choice.candidates)
+        return register_miss(dispatcher, tracker, decision.offers)
     buttons.append({"title": repo.text("did_you_mean_none"), "payload": smalltalk.HELP_PAYLOAD})
     return register_miss(
-        dispatcher, tracker, choice.candidates, {"text": repo.text("did_you_mean"), "buttons": buttons}
+        dispatcher, tracker, decision.offers, {"text": repo.text("did_you_mean"), "buttons": buttons}
     )
 
 

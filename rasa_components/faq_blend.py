@@ -40,6 +40,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from assistant_core.contract import faq
+from assistant_core.faq_choice import PARTS
+from assistant_core.segments import question_parts
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +303,32 @@ class FaqBlender(GraphComponent):
                     ],
                 }
                 message.set(SELECTOR, selectors, add_to_output=True)
+            parts = self._score_parts(message.get(TEXT) or "")
+            if parts:
+                message.set(PARTS, parts, add_to_output=True)
         return messages
+
+    def _score_parts(self, text: str) -> List[Dict[str, Any]]:
+        """Each question of a message that asks two or more, scored on its own by the linear model
+        (assistant_core/faq_choice.py decides whether a second one is answered too)."""
+        retrieval = self._config["retrieval_intent"]
+        scored = []
+        for part in question_parts(text):
+            linear = self._probabilities(part)
+            intents: Dict[str, float] = {}
+            for label, p in linear.items():
+                intents[label.split("/", 1)[0]] = intents.get(label.split("/", 1)[0], 0.0) + p
+            entries = {k.split("/", 1)[1]: p for k, p in linear.items() if k.startswith(f"{retrieval}/")}
+            total = sum(entries.values())
+            ranking = sorted(entries.items(), key=lambda kv: -kv[1])[:3]
+            scored.append(
+                {
+                    "text": part,
+                    "intent": max(intents.items(), key=lambda kv: kv[1])[0],
+                    "ranking": [{"key": k, "confidence": p / total if total else 0.0} for k, p in ranking],
+                }
+            )
+        return scored
 
 
 def _intents_of(labels: List[str]) -> set:

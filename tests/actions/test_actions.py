@@ -116,3 +116,20 @@ def test_faq_answer_carries_feedback_buttons_and_feedback_is_recorded() -> None:
     with Session(services.engine()) as session:
         rows = [(f.conversation, f.topic, f.rating) for f in session.scalars(select(Feedback))]
     assert rows == [("fb-1", "iuran_jkm_pu", "down")]
+
+
+def test_two_questions_get_two_answers_each_with_its_own_rating() -> None:
+    parse = faq_parse(("iuran_jkm_pu", 0.7), ("jkm_klaim", 0.2), ("jkm_apa", 0.05))
+    parse["faq_parts"] = [
+        {"text": "iuran jkm berapa?", "intent": "faq", "ranking": [{"key": "iuran_jkm_pu", "confidence": 0.95}]},
+        {"text": "klaim jkm bagaimana?", "intent": "faq", "ranking": [{"key": "jkm_klaim", "confidence": 0.9}]},
+    ]
+    messages, events = run(ActionAnswerFaq(), tracker(parse))
+    assert len(messages) == 2
+    assert "0,3%" in messages[0]["text"] and messages[1]["text"] != messages[0]["text"]
+    rated = [[b["payload"] for b in m["buttons"] if b["payload"].startswith("/feedback")] for m in messages]
+    assert all('"iuran_jkm_pu"' in p for p in rated[0]) and len(rated[0]) == 2
+    assert all('"jkm_klaim"' in p for p in rated[1]) and len(rated[1]) == 2
+    # No related-topic buttons under either answer: two answers are enough to read on a phone.
+    assert not any(b["payload"].startswith("/choose_topic") for m in messages for b in m["buttons"])
+    assert events == [{"event": "slot", "timestamp": None, "name": "misses", "value": 0.0}]

@@ -72,6 +72,12 @@ SCRIPT = textwrap.dedent(
             "ranking_sum": sum(r["confidence"] for r in selector["ranking"]),
             "responses": selector["response"]["responses"],
         }
+    two = Message(data={"text": "iuran jkm berapa persen? terus cara daftar bpjs tk gimana?"})
+    one = Message(data={"text": "iuran jkm berapa persen"})
+    FaqBlender.load({}, storage, resource, context).process([two, one])
+    out["parts"] = [(p["text"], p["intent"], p["ranking"][0]["key"]) for p in two.get("faq_parts")]
+    out["parts_sum"] = [round(sum(r["confidence"] for r in p["ranking"]), 6) for p in two.get("faq_parts")]
+    out["one_parts"] = one.get("faq_parts")
     unknown = Message(data={"text": "/choose_topic", "intent": {"name": "choose_topic", "confidence": 1.0}})
     FaqBlender.load({}, storage, resource, context).process([unknown])
     out["unknown_intent"] = unknown.get("intent")["name"]
@@ -99,4 +105,11 @@ def test_blender_learns_saves_and_blends_by_weight() -> None:
         assert abs(out[weight]["ranking_sum"] - 1.0) < 1e-6
     assert out["w1.0"]["responses"] == [{"text": "x"}]  # the chosen entry's responses, not the old one's
     assert out["unknown_intent"] == "choose_topic"
+    # Each question of a two-question message, scored on its own (issue "Open world" point 4).
+    assert out["parts"] == [
+        ["iuran jkm berapa persen?", "faq", "iuran_jkm"],
+        ["terus cara daftar bpjs tk gimana?", "faq", "daftar"],
+    ]
+    assert all(0 < total <= 1.0 + 1e-6 for total in out["parts_sum"])
+    assert out["one_parts"] is None
     assert out["untrained_top"] == "faq/daftar"
