@@ -15,7 +15,7 @@ PY        := $(APP_VENV)/bin/python
 GENERATED := nlu/generated/faq.yml
 CONV_TESTS := tests/conversations
 
-.PHONY: help install run serve build content-check preview ask train lint typecheck validate unit \
+.PHONY: help install run serve build content-check preview ask train lint typecheck validate unit eval-two \
         rasa-test e2e test eval crossval bench bench-long bench-train bench-serve bench-bot bench-flood bench-metrics cluster soak metrics dashboard \
         dashboard-password purge clean
 
@@ -101,6 +101,9 @@ var/models/baseline.tar.gz: $(GENERATED) $(wildcard nlu/*.yml) domain.yml script
 
 eval: train var/models/baseline.tar.gz ## Held-out accuracy, ours beside the `rasa init` pipeline (outside CI)
 	PYTHONWARNINGS=ignore $(RASA_VENV)/bin/python scripts/evaluate.py --baseline var/models/baseline.tar.gz
+
+eval-two: train ## Two-question messages: spurious second answers on both dev sets, both answered on probes (outside CI)
+	PYTHONWARNINGS=ignore $(RASA_VENV)/bin/python scripts/eval_two_questions.py $(ARGS)
 
 crossval: install build ## 5-fold cross-validation of the NLU (outside CI; about five trainings)
 	$(RASA) test nlu --config config.yml --nlu nlu --cross-validation --folds 5 --out var/results/crossval
