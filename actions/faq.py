@@ -77,9 +77,7 @@ def _did_you_mean(
     if not buttons:
         return register_miss(dispatcher, tracker, decision.offers)
     buttons.append({"title": repo.text("did_you_mean_none"), "payload": smalltalk.HELP_PAYLOAD})
-    return register_miss(
-        dispatcher, tracker, decision.offers, {"text": repo.text("did_you_mean"), "buttons": buttons}
-    )
+    return register_miss(dispatcher, tracker, decision.offers, {"text": repo.text("did_you_mean"), "buttons": buttons})
 
 
 class ActionAnswerFaq(ContractAction):

@@ -116,9 +116,7 @@ def decide(parse_data: dict[str, Any]) -> FaqDecision:
     support = _whole_ranking(parse_data)
     parts = [_part_choice(p) for p in parse_data.get(PARTS) or [] if isinstance(p, dict)]
     second = _unique(
-        p.key
-        for p in parts
-        if p.key and p.confidence >= SECOND_PART and support.get(p.key, 0.0) >= SECOND_SUPPORT
+        p.key for p in parts if p.key and p.confidence >= SECOND_PART and support.get(p.key, 0.0) >= SECOND_SUPPORT
     )
     if whole.key is None:
         # Unsure of the whole: offer its likeliest entries and what each question asks on its own.

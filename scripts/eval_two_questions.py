@@ -31,16 +31,17 @@ def main() -> int:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     model = Path(args[0]) if args else ROOT / "var" / "models" / "assistant.tar.gz"
     real = [(i["q"], i["accept"]) for i in yaml.safe_load(REAL_DEV.read_text()) if i["scope"] == "in"]
-    written = [
-        (e["text"], [e["expected"].split("/", 1)[-1]]) for e in yaml.safe_load(DEV.read_text())["examples"]
-    ]
+    written = [(e["text"], [e["expected"].split("/", 1)[-1]]) for e in yaml.safe_load(DEV.read_text())["examples"]]
     probes = [(i["q"], i["want"]) for i in yaml.safe_load(PROBES.read_text())]
     items = real + written + probes
     parsed = asyncio.run(parse_all([q for q, _ in items], model))
-    dev, two = list(zip(parsed, items))[: len(real) + len(written)], list(zip(parsed, items))[len(real) + len(written) :]
-    grid = [(p, s) for s in (0.0, 0.01, 0.03, 0.1) for p in (0.5, 0.7, 0.9)] if "--grid" in sys.argv else [
-        (fc.SECOND_PART, fc.SECOND_SUPPORT)
-    ]
+    pairs = list(zip(parsed, items, strict=True))
+    dev, two = pairs[: len(real) + len(written)], pairs[len(real) + len(written) :]
+    grid = (
+        [(p, s) for s in (0.0, 0.01, 0.03, 0.1) for p in (0.5, 0.7, 0.9)]
+        if "--grid" in sys.argv
+        else [(fc.SECOND_PART, fc.SECOND_SUPPORT)]
+    )
     multi = sum(1 for p, _ in dev if p.get(fc.PARTS))
     print(f"{len(dev)} dev questions ({multi} with two or more question parts), {len(two)} two-topic probes")
     for part, support in grid:

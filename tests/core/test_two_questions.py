@@ -14,14 +14,17 @@ from assistant_core.segments import question_parts
 @pytest.mark.parametrize(
     ("text", "parts"),
     [
-        ("iuran jkk berapa persen? terus cara daftarnya bagaimana?", ["iuran jkk berapa persen?", "terus cara daftarnya bagaimana?"]),
+        (
+            "iuran jkk berapa persen? terus cara daftarnya bagaimana?",
+            ["iuran jkk berapa persen?", "terus cara daftarnya bagaimana?"],
+        ),
         ("iuran jkk berapa terus cara daftarnya bagaimana", ["iuran jkk berapa", "cara daftarnya bagaimana"]),
         # A story, then one question: nothing to split.
         ("saya punya warung. karyawan 3 orang. apakah wajib daftar bpjs?", []),
         # "dan" inside one question joins two things asked as one.
         ("apakah wna dapat ikut program jaminan pensiun dan program jkp?", []),
         ("", []),
-        ("/choose_topic{\"topic\":\"jht_apa\"}", []),
+        ('/choose_topic{"topic":"jht_apa"}', []),
         ("berapa? kapan?", []),  # too short to stand on their own
     ],
 )

@@ -42,9 +42,7 @@ def answered(replies: list[dict[str, Any]]) -> list[str]:
         ("batas upah jp tahun ini berapa? dan iuran jp berapa persen?", ["batas_upah_jp", "iuran_jp_pu"]),
     ],
 )
-def test_two_questions_get_two_answers_in_the_order_asked(
-    settings: Settings, text: str, expected: list[str]
-) -> None:
+def test_two_questions_get_two_answers_in_the_order_asked(settings: Settings, text: str, expected: list[str]) -> None:
     replies = say(settings, f"two-{expected[0]}", text)
     assert answered(replies) == expected
     texts = [r.get("text", "") for r in replies if r.get("text")]
@@ -66,6 +64,7 @@ def test_a_follow_up_about_the_same_thing_is_not_a_second_answer(settings: Setti
     replies = say(
         settings,
         "two-followup",
-        "Bagaimana perhitungan iuran Jaminan Pensiun bagi pekerja penerima upah dan berapa iuran maksimalnya per bulan?",
+        "Bagaimana perhitungan iuran Jaminan Pensiun bagi pekerja penerima upah dan berapa iuran "
+        "maksimalnya per bulan?",
     )
     assert answered(replies) == ["iuran_jp_pu"]
