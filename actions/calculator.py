@@ -118,12 +118,17 @@ class ActionCalcStart(ContractAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        text = str((tracker.latest_message or {}).get("text") or "")
-        found = {} if text.startswith("/") else calc.prefill(text, services.question_date())
-        size = entity(tracker, contract.SIZE)
-        if size in calc.SIZE_PROGRAMS:  # from the obligation check's "calculate these programs" button
-            found |= {TARGET: "pu", SIZE_SLOT: size}
-        return [*reset(), *[SlotSet(k, v) for k, v in found.items()]]
+        return start_events(tracker)
+
+
+def start_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """A fresh calculation's slots, with whatever the latest message already answered."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    found = {} if text.startswith("/") else calc.prefill(text, services.question_date())
+    size = entity(tracker, contract.SIZE)
+    if size in calc.SIZE_PROGRAMS:  # from the obligation check's "calculate these programs" button
+        found |= {TARGET: "pu", SIZE_SLOT: size}
+    return [*reset(), *[SlotSet(k, v) for k, v in found.items()]]
 
 
 Extract = Callable[[CollectingDispatcher, Tracker, DomainDict], Awaitable[dict[str, Any]]]

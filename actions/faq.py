@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
@@ -32,6 +33,10 @@ def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, rate: bool = 
     upah = stated_wage(str(message.get("text") or ""))
     if not decision.answers:
         return _did_you_mean(dispatcher, tracker, repo, decision)
+    if rate and upah and len(decision.answers) == 1 and _cost_question(message):
+        started = _calculator_for(tracker, repo, decision.answers[0], upah)
+        if started:
+            return started
     replies = []
     try:
         for key in decision.answers:
@@ -63,6 +68,32 @@ def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, rate: bool = 
                 )
         dispatcher.utter_message(text=answer.text, buttons=buttons)
     return [SlotSet(fallback.MISSES, 0.0)]
+
+
+ASKS_AMOUNT = re.compile(r"\b(berapa|hitung\w*|itung\w*|total|bayar)\b")
+
+
+def _cost_question(message: dict[str, Any]) -> bool:
+    return bool(ASKS_AMOUNT.search(str(message.get("text") or "").lower()))
+
+
+def _calculator_for(tracker: Tracker, repo: Any, key: str, upah: int) -> list[dict[str, Any]]:
+    """Issue "Open world" point 6: "gaji karyawan 3 juta, iurannya berapa" landing on a
+    contribution entry starts the calculator with what the message says, when the entry offers
+    the calculator and does not compute that wage itself (an entry that uses `upah` answers)."""
+    try:
+        general = repo.render(key, services.question_date())
+        own = repo.render(key, services.question_date(), upah)
+    except (ContentUnavailable, RenderError):
+        return []
+    if general is None or own is None or not general.offer_calculator or own.text != general.text:
+        return []
+    from actions.calculator import start_events  # actions.calculator imports this module
+
+    events = start_events(tracker)
+    if not any(e.get("name") in {calculator.WAGES, calculator.INCOME} and e.get("value") is not None for e in events):
+        return []  # the calculator could not read the wage: answer the entry instead
+    return [SlotSet(fallback.MISSES, 0.0), *events, FollowupAction(calculator.FORM)]
 
 
 def _did_you_mean(

@@ -78,6 +78,8 @@ _COUNT_SPAN = re.compile(
 _MONEY_SPAN = re.compile(
     r"(?:rp\.?\s*)?-?\d[\d.,]*\s*(?:juta|jt|jta|jtt|ribu|rb|rebu|k)(?![a-z])|"
     r"rp\.?\s*-?\d[\d.,]*|"
+    # A full amount without a unit: thousands grouped ("2.800.000") or 6 to 9 plain digits.
+    r"(?<![\d.,])\d{1,3}(?:\.\d{3}){2,}(?![\d.,]*\d)|(?<![\d.,])\d{6,9}(?![\d.,]*\d)|"
     r"(?:(?:se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|setengah)"
     r"\s*)+(?:juta|jta)(?: (?:\w+ )*?ribu)?"
 )

@@ -133,3 +133,25 @@ def test_two_questions_get_two_answers_each_with_its_own_rating() -> None:
     # No related-topic buttons under either answer: two answers are enough to read on a phone.
     assert not any(b["payload"].startswith("/choose_topic") for m in messages for b in m["buttons"])
     assert events == [{"event": "slot", "timestamp": None, "name": "misses", "value": 0.0}]
+
+
+def test_a_stated_wage_on_a_contribution_entry_starts_the_calculator_with_it() -> None:
+    text = "gaji karyawan saya 8 juta, iuran jht nya berapa"
+    messages, events = run(ActionAnswerFaq(), tracker(faq_parse(("iuran_jht_pu", 0.9), ("jht_apa", 0.05)), text=text))
+    assert messages == []  # the calculator asks its next question itself
+    assert {"event": "followup", "timestamp": None, "name": "calc_form"} in events
+    wages = [e["value"] for e in events if e.get("name") == "calc_wages" and e.get("value") is not None]
+    assert wages == [[8000000]]
+
+
+def test_a_stated_wage_on_an_entry_that_computes_it_is_answered() -> None:
+    text = "gaji saya 4 juta, kalau kena phk dapat jkp berapa"
+    messages, events = run(ActionAnswerFaq(), tracker(faq_parse(("jkp_manfaat", 0.9), ("jkp_apa", 0.05)), text=text))
+    assert "Rp4.000.000" in messages[0]["text"]
+    assert not any(e.get("event") == "followup" for e in events)
+
+
+def test_without_a_cost_question_a_stated_wage_answers_the_entry() -> None:
+    text = "karyawan gaji 3 juta wajib ikut jht gak"
+    messages, events = run(ActionAnswerFaq(), tracker(faq_parse(("iuran_jht_pu", 0.9), ("jht_apa", 0.05)), text=text))
+    assert messages and not any(e.get("event") == "followup" for e in events)

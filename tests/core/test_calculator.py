@@ -40,6 +40,15 @@ TODAY = date(2026, 11, 26)
             "hitung iuran 2 org gaji 4jt utk bulan januari 2027",
             {"calc_target": "pu", "calc_workers": 2.0, "calc_wages": [4000000, 4000000], "calc_month": "2027-01-01"},
         ),
+        # A full amount needs no unit: grouped thousands or plain digits (issue "Open world" point 6).
+        (
+            "hitungin iuran bpjs ketenagakerjaan 5 karyawan gaji 2.800.000",
+            {"calc_target": "pu", "calc_workers": 5.0, "calc_wages": [2800000] * 5},
+        ),
+        ("gaji 2800000 3 orang", {"calc_target": "pu", "calc_workers": 3.0, "calc_wages": [2800000] * 3}),
+        # A phone number or NIK is not a wage.
+        ("hp 081234567890 gaji 3jt", {"calc_target": "pu", "calc_wages": [3000000]}),
+        ("nik 3174012345678901 iuran brp", {}),
     ],
 )
 def test_prefill_from_first_message(text: str, expected: dict[str, object]) -> None:

@@ -26,6 +26,9 @@ def evaluation_texts() -> set[str]:
     texts = set()
     for path in (HELDOUT / "questions.yml", ROOT / "tests" / "dev" / "questions.yml"):
         texts |= {norm(e["text"]) for e in yaml.safe_load(path.read_text())["examples"]}
+    # The probes for amounts (point 6) and two questions (point 4) of issue "Open world".
+    for path in (ROOT / "tests" / "dev" / "amounts.yml", ROOT / "tests" / "dev" / "two_questions.yml"):
+        texts |= {norm(item["q"]) for item in yaml.safe_load(path.read_text())}
     return texts
 
 

@@ -43,6 +43,33 @@ def test_employees_happy_path_from_a_first_message_with_numbers(settings: Settin
     assert "untuk 4 karyawan" in reply and "Total sebulan: Rp915.600" in reply
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kalo gaji karyawan 6 juta iuran jp nya berapa",
+        "upah pegawai 3.200.000 per bulan, potongan bpjs tk nya berapa ya",
+    ],
+)
+def test_a_cost_question_with_a_wage_starts_the_calculator_without_asking_it_again(
+    settings: Settings, text: str
+) -> None:
+    """Issue "Open world" point 6: whichever way the model routes it (the calculator's intent, or a
+    contribution entry that offers the calculator), the wage the message states is filled in."""
+    chat = Chat(settings)
+    reply = chat.say(text)
+    for _ in range(4):
+        assert "Berapa gaji (upah)" not in reply, reply
+        if "Total sebulan" in reply:
+            break
+        if "Berapa orang karyawan" in reply:
+            reply = chat.say("2")
+        elif chat.buttons:
+            reply = chat.say(chat.buttons[0])
+        else:
+            pytest.fail(f"not the calculator: {reply}")
+    assert "Total sebulan" in reply
+
+
 @pytest.mark.parametrize("on_date", ["2026-11-26"], indirect=True)
 def test_owner_happy_path_from_the_menu_button(on_date: Stack) -> None:
     chat = Chat(on_date.settings)
