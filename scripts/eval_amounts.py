@@ -28,6 +28,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from real_transcript import DEFAULT_URL, ask
 
+from assistant_core.contract import calculator, feedback
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBES = ROOT / "tests" / "dev" / "amounts.yml"
 TOPIC = re.compile(r'"topic":\s*"([a-z0-9_]+)"')
@@ -50,7 +52,7 @@ def rated(replies: list[dict[str, Any]]) -> set[str]:
         m.group(1)
         for r in replies
         for b in r.get("buttons") or []
-        if str(b.get("payload", "")).startswith("/feedback") and (m := TOPIC.search(b["payload"]))
+        if str(b.get("payload", "")).startswith(f"/{feedback.INTENT}") and (m := TOPIC.search(b["payload"]))
     }
 
 
@@ -65,9 +67,9 @@ def run_calculator(url: str, sender: str, replies: list[dict[str, Any]], opening
         slot = next((s for s, start in opening.items() if start and start in text), None)
         if slot is None:
             return "no_calculator"
-        if slot in {"calc_wages", "calc_income"}:
+        if slot in {calculator.WAGES, calculator.INCOME}:
             return "asked_amount"
-        answer = "3" if slot == "calc_workers" else questions[slot]["buttons"][0]
+        answer = "3" if slot == calculator.WORKERS else questions[slot]["buttons"][0]
         replies = ask(url, sender, answer)
     return "no_result"
 

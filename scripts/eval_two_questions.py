@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tune_threshold import DEV, ROOT, parse_all
 
 import assistant_core.faq_choice as fc
+from assistant_core.contract import faq
 
 PROBES = ROOT / "tests" / "dev" / "two_questions.yml"
 REAL_DEV = ROOT / "tests" / "real" / "dev.yml"
@@ -49,7 +50,8 @@ def main() -> int:
         spurious = sum(
             1
             for p, (_, accept) in dev
-            if (p.get("intent") or {}).get("name") == "faq" and any(k not in accept for k in fc.decide(p).answers[1:])
+            if (p.get("intent") or {}).get("name") == faq.INTENT
+            and any(k not in accept for k in fc.decide(p).answers[1:])
         )
         both = sum(1 for p, (_, want) in two if set(want) <= set(fc.decide(p).answers))
         offered = sum(1 for p, (_, want) in two if set(want) <= set(fc.decide(p).answers) | set(fc.decide(p).offers))
