@@ -15,7 +15,7 @@ PY        := $(APP_VENV)/bin/python
 GENERATED := nlu/generated/faq.yml
 CONV_TESTS := tests/conversations
 
-.PHONY: help install run serve build content-check preview ask train lint typecheck validate unit eval-two \
+.PHONY: help install run serve build content-check preview ask train lint typecheck validate unit eval-two eval-amounts \
         rasa-test e2e test eval crossval bench bench-long bench-train bench-serve bench-bot bench-flood bench-metrics cluster soak metrics dashboard \
         dashboard-password purge clean
 
@@ -104,6 +104,9 @@ eval: train var/models/baseline.tar.gz ## Held-out accuracy, ours beside the `ra
 
 eval-two: train ## Two-question messages: spurious second answers on both dev sets, both answered on probes (outside CI)
 	PYTHONWARNINGS=ignore $(RASA_VENV)/bin/python scripts/eval_two_questions.py $(ARGS)
+
+eval-amounts: ## Amount questions get the right tool with the amount filled in, against `make serve` (outside CI)
+	$(APP_VENV)/bin/python scripts/eval_amounts.py $(ARGS)
 
 crossval: install build ## 5-fold cross-validation of the NLU (outside CI; about five trainings)
 	$(RASA) test nlu --config config.yml --nlu nlu --cross-validation --folds 5 --out var/results/crossval
