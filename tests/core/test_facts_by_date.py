@@ -155,9 +155,10 @@ def test_open_questions_are_settled_or_hedged(repo: ContentRepository) -> None:
     jkm = repo.render("jkm_apa", day)
     jkp = repo.render("jkp_umkm", day)
     assert partial is not None and owner is not None and jkm is not None and jkp is not None
-    # Settled from PP 46/2015 Pasal 22 ayat (5): the 30% is for home ownership; renovation is the MLT loan.
-    assert "<b>bukan</b> untuk renovasi" in partial.text and "Permenaker 17/2021" in partial.text
-    assert "beli atau renovasi" not in partial.text
+    # Not settled: PP 46/2015 Pasal 22(5) says "kepemilikan rumah", the reference (official BPJS text)
+    # includes renovation. Say both, send the user to 175 first, and name the MLT renovation loan.
+    assert "<b>bukan</b> untuk renovasi" not in partial.text and "beli atau renovasi" not in partial.text
+    assert "Pasal 22 ayat (5)" in partial.text and "175" in partial.text and "Permenaker 17/2021" in partial.text
     # Not settled from a primary text: say what is known and point to 175, without guessing.
     assert "Pasal 31-32" in owner.text and "175" in owner.text
     assert "belum bisa kami pastikan" in jkm.text and "175" in jkm.text
