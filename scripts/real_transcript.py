@@ -19,6 +19,7 @@ import json
 import sys
 import urllib.error
 import urllib.request
+import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,12 @@ def ask(url: str, sender: str, text: str, timeout: float = 30.0) -> list[dict[st
     ]
 
 
+def default_run() -> str:
+    """A new name per run, so every question starts a fresh conversation even on a store kept from an
+    earlier run the same day (a date alone made a second run that day continue the first's conversations)."""
+    return f"{date.today().isoformat()}-{uuid.uuid4().hex[:8]}"
+
+
 def sender_for(question: str, run: str) -> str:
     return "real-" + hashlib.sha256(f"{run}\n{question}".encode()).hexdigest()[:16]
 
@@ -56,7 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("questions", type=Path, help="a YAML list of collected items (tests/real/*.yml)")
     parser.add_argument("transcript", type=Path, help="where to write the transcript (YAML)")
     parser.add_argument("--url", default=DEFAULT_URL)
-    parser.add_argument("--run", default=date.today().isoformat(), help="names the conversations of this run")
+    parser.add_argument(
+        "--run",
+        default=default_run(),
+        help="names the conversations of this run (default: new ones each run; reusing a name re-asks in the"
+        " same conversations, where a repeated question after an offer gets a different reply)",
+    )
     args = parser.parse_args(argv)
 
     items = yaml.safe_load(args.questions.read_text(encoding="utf-8")) or []
