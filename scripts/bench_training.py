@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -87,9 +88,9 @@ def variant(text: str, rng: random.Random) -> str:
     return text + " ya"
 
 
-def triple(project: Path) -> int:
-    """Every intent's examples x3 with variants; returns the number of phrasings now."""
-    rng = random.Random(17)
+def rewrite_examples(project: Path, change: Callable[[list[str]], list[str]]) -> int:
+    """Replace every intent's examples in the project's nlu/ by change(examples); returns the number
+    of phrasings now."""
     total = 0
     for path in sorted((project / "nlu").rglob("*.yml")):
         data = yaml.safe_load(path.read_text())
@@ -99,16 +100,26 @@ def triple(project: Path) -> int:
             if "intent" not in block or "examples" not in block:
                 continue
             examples = [line[2:] for line in block["examples"].splitlines() if line.startswith("- ")]
-            grown = list(examples)
-            for example in examples:
-                if "[" in example:  # annotated entities: keep them as they are
-                    grown += [example, example]
-                    continue
-                grown += [variant(example, rng), variant(variant(example, rng), rng)]
-            block["examples"] = "".join(f"- {e}\n" for e in dict.fromkeys(grown) or grown)
+            block["examples"] = "".join(f"- {e}\n" for e in change(examples))
             total += len(block["examples"].splitlines())
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000))
     return total
+
+
+def triple(project: Path) -> int:
+    """Every intent's examples x3 with variants; returns the number of phrasings now."""
+    rng = random.Random(17)
+
+    def grow(examples: list[str]) -> list[str]:
+        grown = list(examples)
+        for example in examples:
+            if "[" in example:  # annotated entities: keep them as they are
+                grown += [example, example]
+                continue
+            grown += [variant(example, rng), variant(variant(example, rng), rng)]
+        return list(dict.fromkeys(grown)) or grown
+
+    return rewrite_examples(project, grow)
 
 
 def phrasings(project: Path) -> int:

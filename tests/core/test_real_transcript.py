@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "real_transcript.py"
-
-
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("real_transcript", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from scripts.real_transcript import main
 
 
 @pytest.fixture()
@@ -61,10 +51,9 @@ def test_a_second_run_the_same_day_starts_fresh_conversations(tmp_path: Path, as
     questions = tmp_path / "questions.yml"
     questions.write_text(yaml.safe_dump([{"q": "iuran jkm brp"}, {"q": "cara klaim jht"}]))
     transcript = tmp_path / "transcript.yml"
-    module = _script()
-    assert module.main([str(questions), str(transcript), "--url", url]) == 0
+    assert main([str(questions), str(transcript), "--url", url]) == 0
     first = yaml.safe_load(transcript.read_text())
-    assert module.main([str(questions), str(transcript), "--url", url]) == 0
+    assert main([str(questions), str(transcript), "--url", url]) == 0
     second = yaml.safe_load(transcript.read_text())
     assert len(senders) == 4 and len(set(senders)) == 4, "each question of each run is a new conversation"
     assert [t["reply"] for t in second] == [t["reply"] for t in first]

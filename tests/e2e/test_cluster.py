@@ -29,10 +29,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import yaml
 
 from assistant_core.pseudonym import conversation_id, rest_conversation_id
 from assistant_core.settings import ROOT
+from scripts.bench_training import copy_project, rewrite_examples
 from supervisor.cluster import Cluster, Layout
 from supervisor.nginx import NginxError, nginx_binary
 from tests.e2e.conftest import MODEL, TOKEN
@@ -550,24 +550,10 @@ class Load:
             thread.join(timeout=60)
 
 
+# The rollout test is about train, publish, pull and swap under load, not the model's accuracy:
+# fitting all ~4,000 phrasings on 2 cores already busy with two replicas and the load took about
+# 150 s of every CI run. `make bench` measures the rollout with the whole project.
 ROLLOUT_EXAMPLES_PER_INTENT = 3
-
-
-def _copy_reduced_nlu(source: Path, target: Path) -> None:
-    """The project's NLU with the first few examples of each intent and everything else as it is.
-
-    The test is about the rollout (train, publish, pull, swap under load), not the model's accuracy:
-    fitting all ~4,000 phrasings on 2 cores already busy with two replicas and the load took about
-    150 s of every CI run. `make bench` measures the rollout with the full project."""
-    for path in sorted(source.rglob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu") or []:
-            if isinstance(block, dict) and isinstance(block.get("examples"), str):
-                lines = [line for line in block["examples"].splitlines() if line.strip()]
-                block["examples"] = "\n".join(lines[:ROLLOUT_EXAMPLES_PER_INTENT]) + "\n"
-        out = target / path.relative_to(source)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def test_a_new_model_goes_live_on_both_replicas_under_load(running: Running, tmp_path: Path) -> None:
@@ -582,14 +568,8 @@ def test_a_new_model_goes_live_on_both_replicas_under_load(running: Running, tmp
         assert status == 200 and answer not in joined(replies), "the old model already knows the phrasing"
     old_etag = running.cluster.stack.model_server.model.current().etag  # type: ignore[union-attr]
 
-    project = tmp_path / "project"
-    for name in ("config.yml", "domain.yml"):
-        (project / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / name, project / name)
-    shutil.copytree(ROOT / "stories", project / "stories")
-    _copy_reduced_nlu(ROOT / "nlu", project / "nlu")
-    (project / "content").mkdir()
-    shutil.copyfile(ROOT / "content" / "lexicon.yml", project / "content" / "lexicon.yml")
+    project = copy_project(tmp_path / "project")
+    rewrite_examples(project, lambda examples: examples[:ROLLOUT_EXAMPLES_PER_INTENT])
     (project / "nlu" / "rollout.yml").write_text(ROLLOUT_NLU)
 
     with Load(running) as load:
