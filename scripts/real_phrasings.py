@@ -87,9 +87,7 @@ def add_to_entry(lines: list[str], key: str, texts: list[str]) -> None:
     end = q + 1
     while end < len(lines) and (lines[end].startswith("      - ") or lines[end].startswith("        ")):
         end += 1
-    rendered = [
-        "      " + yaml.safe_dump([t], allow_unicode=True, width=10**6).rstrip("\n") + "\n" for t in texts
-    ]
+    rendered = ["      " + yaml.safe_dump([t], allow_unicode=True, width=10**6).rstrip("\n") + "\n" for t in texts]
     lines[end:end] = rendered
 
 
@@ -133,8 +131,10 @@ def main(argv: list[str] | None = None) -> int:
 
     n_entry = sum(map(len, to_entry.values()))
     n_intent = sum(map(len, to_intent.values()))
-    print(f"phrasings: {n_entry} to {len(to_entry)} entries, {n_intent} to intents {sorted(to_intent)}; "
-          f"dev: +{len(to_dev)}; skipped (already known): {skipped}")
+    print(
+        f"phrasings: {n_entry} to {len(to_entry)} entries, {n_intent} to intents {sorted(to_intent)}; "
+        f"dev: +{len(to_dev)}; skipped (already known): {skipped}"
+    )
     if args.dry_run:
         return 0
     by_file: dict[Path, dict[str, list[str]]] = {}

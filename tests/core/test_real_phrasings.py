@@ -23,8 +23,16 @@ def _question(even: bool, stem: str) -> str:
 
 
 def _item(q: str, scope: str = "in", accept: list[str] | None = None) -> dict[str, Any]:
-    return {"q": q, "source": "test", "who": "public", "scope": scope, "topic": "t",
-            "answer_must": "x", "answer_source": "y", "accept": accept or []}
+    return {
+        "q": q,
+        "source": "test",
+        "who": "public",
+        "scope": scope,
+        "topic": "t",
+        "answer_must": "x",
+        "answer_source": "y",
+        "accept": accept or [],
+    }
 
 
 @pytest.fixture()
@@ -63,10 +71,19 @@ def test_even_items_become_phrasings_and_the_rest_dev_items(project: Path) -> No
     even_kesehatan = _question(True, "faskes bpjs kesehatan pindah")
     heldout_q = yaml.safe_load((project / "real" / "heldout.yml").read_text(encoding="utf-8"))[0]["q"]
     new = project / "new.yml"
-    new.write_text(yaml.safe_dump([
-        _item(even, accept=["jht_saldo"]), _item(odd, accept=["jht_saldo"]), _item(even_unlabelled),
-        _item(even_kesehatan, scope="kesehatan"), _item(heldout_q, accept=["jht_saldo"]),
-    ], allow_unicode=True), encoding="utf-8")
+    new.write_text(
+        yaml.safe_dump(
+            [
+                _item(even, accept=["jht_saldo"]),
+                _item(odd, accept=["jht_saldo"]),
+                _item(even_unlabelled),
+                _item(even_kesehatan, scope="kesehatan"),
+                _item(heldout_q, accept=["jht_saldo"]),
+            ],
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     dev_before = len(yaml.safe_load((project / "real" / "dev.yml").read_text(encoding="utf-8")))
 
     assert rp.main([str(new)]) == 0
