@@ -30,21 +30,22 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from assistant_core.contract import scope  # noqa: E402
 from scripts.real_split import norm  # noqa: E402
 
 REAL = ROOT / "tests" / "real"
 DEV = REAL / "dev.yml"
 HELDOUT = REAL / "heldout.yml"
-FAQ_DIR = ROOT / "content" / "faq"
+FAQ_DIR = ROOT / "content/faq"
 SCOPE_NLU = ROOT / "nlu" / "scope.yml"
 DEV_FIELDS = ("q", "source", "who", "scope", "topic", "accept")  # answer_must stays in the collected file and pool.yml
 # out-of-scope kind -> ("intent", name) in nlu/scope.yml or ("entry", key) in content/faq
 REFERRAL = {
-    "kesehatan": ("intent", "ask_bpjs_kesehatan"),
+    "kesehatan": ("intent", scope.BPJS_KESEHATAN),
     "bsu": ("entry", "bsu"),
-    "pajak": ("intent", "out_of_scope"),
-    "kur": ("intent", "out_of_scope"),
-    "other_out": ("intent", "out_of_scope"),
+    "pajak": ("intent", scope.OUT_OF_SCOPE),
+    "kur": ("intent", scope.OUT_OF_SCOPE),
+    "other_out": ("intent", scope.OUT_OF_SCOPE),
 }
 
 
