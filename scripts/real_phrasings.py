@@ -30,13 +30,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from assistant_core.content.loader import Entry  # noqa: E402
+from assistant_core.content.repository import load_raw  # noqa: E402
 from assistant_core.contract import scope  # noqa: E402
 from scripts.real_split import norm  # noqa: E402
 
 REAL = ROOT / "tests" / "real"
 DEV = REAL / "dev.yml"
 HELDOUT = REAL / "heldout.yml"
-FAQ_DIR = ROOT / "content/faq"
+CONTENT = ROOT / "content"
 SCOPE_NLU = ROOT / "nlu" / "scope.yml"
 DEV_FIELDS = ("q", "source", "who", "scope", "topic", "accept")  # answer_must stays in the collected file and pool.yml
 # out-of-scope kind -> ("intent", name) in nlu/scope.yml or ("entry", key) in content/faq
@@ -59,26 +61,16 @@ def clean(question: str) -> str:
     return " ".join(text.split())
 
 
-def known_texts() -> set[str]:
-    """Normalised questions already used anywhere: dev set, held-out, nlu/, content/faq."""
+def known_texts(entries: dict[str, Entry]) -> set[str]:
+    """Normalised questions already used anywhere: dev set, held-out, nlu/, content entries."""
     seen = {norm(i["q"]) for i in yaml.safe_load(DEV.read_text(encoding="utf-8")) or []}
     seen |= {norm(i["q"]) for i in yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))}
-    for path in FAQ_DIR.glob("*.yml"):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["entries"]:
-            seen |= {norm(q) for q in entry.get("questions") or []}
+    seen |= {norm(q) for entry in entries.values() for q in entry.questions}
     for path in (ROOT / "nlu").glob("*.yml"):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             for line in str(block.get("examples") or "").splitlines():
                 seen.add(norm(line.lstrip().removeprefix("- ")))
     return seen
-
-
-def entry_files() -> dict[str, Path]:
-    where = {}
-    for path in sorted(FAQ_DIR.glob("*.yml")):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["entries"]:
-            where[entry["key"]] = path
-    return where
 
 
 def add_to_entry(lines: list[str], key: str, texts: list[str]) -> None:
@@ -106,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args(argv)
 
-    seen = known_texts()
-    where = entry_files()
+    entries = load_raw(CONTENT).entries  # the editors' loader: one read of content/, drafts excluded
+    seen = known_texts(entries)
+    where = {key: CONTENT.parent / entry.file for key, entry in entries.items()}
     to_entry: dict[str, list[str]] = {}
     to_intent: dict[str, list[str]] = {}
     to_dev: list[dict[str, Any]] = []

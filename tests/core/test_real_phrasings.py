@@ -37,13 +37,13 @@ def _item(q: str, scope: str = "in", accept: list[str] | None = None) -> dict[st
 
 @pytest.fixture()
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(ROOT / "content" / "faq", tmp_path / "faq")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
     shutil.copytree(ROOT / "nlu", tmp_path / "nlu")
     (tmp_path / "real").mkdir()
     for name in ("dev.yml", "heldout.yml"):
         shutil.copy(ROOT / "tests" / "real" / name, tmp_path / "real" / name)
     monkeypatch.setattr(rp, "ROOT", tmp_path)
-    monkeypatch.setattr(rp, "FAQ_DIR", tmp_path / "faq")
+    monkeypatch.setattr(rp, "CONTENT", tmp_path / "content")
     monkeypatch.setattr(rp, "SCOPE_NLU", tmp_path / "nlu" / "scope.yml")
     monkeypatch.setattr(rp, "DEV", tmp_path / "real" / "dev.yml")
     monkeypatch.setattr(rp, "HELDOUT", tmp_path / "real" / "heldout.yml")
@@ -51,7 +51,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _questions(project: Path, key: str) -> list[str]:
-    for path in (project / "faq").glob("*.yml"):
+    for path in (project / "content" / "faq").glob("*.yml"):
         for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["entries"]:
             if entry["key"] == key:
                 return list(entry["questions"])
